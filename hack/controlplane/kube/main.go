@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/component-base/cli"
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
@@ -39,7 +40,7 @@ func main() {
 		cmd = kubectlcmd.NewDefaultKubectlCommand()
 		cmd.SetArgs(args)
 		if err := cli.RunNoErrOutput(cmd); err != nil {
-			kubectlcmd.CheckErr(err)
+			cmdutil.CheckErr(err)
 		}
 		return
 	default:
