@@ -237,6 +237,14 @@ describe('values.schema.json refuses invalid values with a readable message', ()
   });
 });
 
+describe('kubeVersion', () => {
+  it('refuses a cluster older than the chart supports, naming the required version', async () => {
+    const result = await helm(['template', 'ack', chartDir, '--kube-version', 'v1.27.0', '--values', ciValues('default')]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /chart requires kubeVersion: >=1\.29\.0-0 which is incompatible with Kubernetes v1\.27\.0/);
+  });
+});
+
 describe('RBAC', () => {
   it('names every API group, resource and verb (no wildcards) and grants nothing on Secrets', async () => {
     for (const set of [[], ['settings.cloudEndpoint=embedded']]) {
