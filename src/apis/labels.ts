@@ -77,8 +77,10 @@ export const TagENICreator = 'creator';
 export const TagENICreatorValue = 'terway';
 export const TagENINode = 'node-name';
 export const TagENIInstance = 'instance-id';
+/** The launch's ClientToken (the NodeClaim UID) on the instance: a relaunch after a crash finds it by this. */
+export const TagLaunchToken = 'karpenter.k8s.alibabacloud/launch-token';
 /** Tag keys users may not set in ECSNodeClass.spec.tags because the operator owns them. */
-export const ReservedTagKeys: readonly string[] = [TagCluster, TagClusterKarpenter, TagNodePool, TagNodeClaim, TagManagedBy];
+export const ReservedTagKeys: readonly string[] = [TagCluster, TagClusterKarpenter, TagNodePool, TagNodeClaim, TagManagedBy, TagLaunchToken];
 
 // ACK's spot interruption signal on a Node (condition type), raised by the simulator as ACK does.
 export const ConditionSpotInterruption = 'InstanceTerminating';
