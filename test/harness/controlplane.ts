@@ -3,12 +3,12 @@
 // kube-controller-manager, kube-scheduler and kwok playing every kubelet, all on free loopback
 // ports with a fresh data directory. Binaries come from hack/controlplane/build.sh.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, statfsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { dataDirBase, dataDirPrefix, removeAbandonedDataDirs } from './datadir.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { createPki, type ControlPlanePki } from './pki.js';
 import { freeLoopbackPorts } from './ports.js';
@@ -98,7 +98,7 @@ async function startOnce(binDir: string, withKwok: boolean): Promise<ControlPlan
   const phase = phaseTimer();
   const baseDir = dataDirBase();
   await removeAbandonedDataDirs(baseDir);
-  const dataDir = await mkdtemp(join(baseDir, 'ack-cp-'));
+  const dataDir = await mkdtemp(join(baseDir, dataDirPrefix));
   await writeFile(join(dataDir, 'owner.pid'), String(process.pid));
   const logsDir = join(dataDir, 'logs');
   const pkiDir = join(dataDir, 'pki');
@@ -264,36 +264,4 @@ async function stopComponents(components: ManagedProcess[]): Promise<void> {
 async function removeDataDir(dir: string): Promise<void> {
   if (process.env.ACK_CP_KEEP_DATA) return;
   await rm(dir, { recursive: true, force: true });
-}
-
-/** tmpfs when it has room (etcd fsyncs a lot), else the system temporary directory. */
-function dataDirBase(): string {
-  const override = process.env.ACK_CP_TMPDIR;
-  if (override) return override;
-  try {
-    const shm = statfsSync('/dev/shm');
-    if (shm.bavail * shm.bsize > 2 * 1024 ** 3) return '/dev/shm';
-  } catch {
-    // no /dev/shm
-  }
-  return tmpdir();
-}
-
-/** Data directories whose owning process died without stop() (e.g. SIGKILL); their components died with it. */
-async function removeAbandonedDataDirs(baseDir: string): Promise<void> {
-  const entries = await readdir(baseDir).catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => e.startsWith('ack-cp-')).map(async (entry) => {
-    const dir = join(baseDir, entry);
-    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => ''));
-    if (Number.isInteger(owner) && owner > 0 && !processExists(owner)) await rm(dir, { recursive: true, force: true });
-  }));
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -61,9 +61,12 @@ while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.
 kill -KILL "$child" 2>/dev/null
 wait "$child"`;
 
-/** The command line that runs `command` tied to this process's life. */
+/**
+ * The command line that runs `command` tied to this process's life.
+ * `ACK_CP_ORPHAN_GUARD=watchdog` forces the shell watchdog (to test it where setpriv exists).
+ */
 export function orphanSafe(command: string, args: string[]): { command: string; args: string[] } {
-  if (hasSetprivPdeathsig()) return { command: 'setpriv', args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+  if (process.env.ACK_CP_ORPHAN_GUARD !== 'watchdog' && hasSetprivPdeathsig()) return { command: 'setpriv', args: ['--pdeathsig', 'KILL', '--', command, ...args] };
   return { command: 'sh', args: ['-c', watchdogScript, 'watchdog', String(process.pid), command, ...args] };
 }
 
