@@ -76,3 +76,14 @@ export function patternString(pattern: string, message: string, maxLength?: numb
   // No TypeScript twin: the zod regex above is the twin.
   return validated(schema, [{ rule: `self.matches(${celString(pattern)})`, message }]);
 }
+
+/**
+ * An enum whose zod error reads like the API server's ("Unsupported value: "x": supported values:
+ * "a", "b"), so users see one wording whichever side catches the mistake.
+ */
+export function enumOf<const T extends readonly [string, ...string[]]>(values: T) {
+  const supported = values.map((value) => JSON.stringify(value)).join(', ');
+  return z.enum(values, {
+    error: (issue) => `Unsupported value: ${JSON.stringify(issue.input)}: supported values: ${supported}`,
+  });
+}

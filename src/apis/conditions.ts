@@ -1,6 +1,7 @@
 // Status conditions (metav1.Condition, as Karpenter's operatorpkg writes them) and the condition
 // types each kind reports.
 import { z } from 'zod';
+import { enumOf } from './cel.js';
 import { Timestamp } from './meta.js';
 
 export const Condition = z.object({
@@ -9,7 +10,7 @@ export const Condition = z.object({
     .max(316)
     .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/)
     .describe('type of condition in CamelCase or in foo.example.com/CamelCase.'),
-  status: z.enum(['True', 'False', 'Unknown']).describe('status of the condition, one of True, False, Unknown.'),
+  status: enumOf(['True', 'False', 'Unknown']).describe('status of the condition, one of True, False, Unknown.'),
   observedGeneration: z
     .number()
     .int()

@@ -3,7 +3,7 @@
 // pkg/apis/v1alpha1/ecsnodeclass.go and its CRD), so its ECSNodeClasses apply unchanged. Where we
 // deviate, the rule says why.
 import { z } from 'zod';
-import { celString, patternString, validated, type ValidationRule } from './cel.js';
+import { enumOf, celString, patternString, validated, type ValidationRule } from './cel.js';
 import { Conditions } from './conditions.js';
 import { GoDurationPattern } from './duration.js';
 import { NodeSelectorRequirement } from './k8s.js';
@@ -217,7 +217,7 @@ export const KubeletConfiguration = validated(
 ).describe('Arguments for the kubelet on provisioned nodes (a subset of the upstream KubeletConfiguration).');
 export type KubeletConfiguration = z.infer<typeof KubeletConfiguration>;
 
-export const DiskCategory = z.enum(['cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry']);
+export const DiskCategory = enumOf(['cloud', 'cloud_efficiency', 'cloud_ssd', 'cloud_essd', 'cloud_auto', 'cloud_essd_entry']);
 export type DiskCategory = z.infer<typeof DiskCategory>;
 
 /** A disk size in Gi, G, Ti or T (upstream's pattern, bounded by what ECS allows). */
@@ -241,8 +241,7 @@ export const SystemDisk = z.object({
   ])
     .optional()
     .describe('System disk size in GiB (20 to 2048; 20 to 500 for category cloud).'),
-  performanceLevel: z
-    .enum(['PL0', 'PL1', 'PL2', 'PL3'])
+  performanceLevel: enumOf(['PL0', 'PL1', 'PL2', 'PL3'])
     .default('PL0')
     .describe('ESSD performance level.'),
   volumeSize: volumeSize().optional().describe('System disk size as a quantity (Gi, G, Ti or T).'),
@@ -288,8 +287,7 @@ export const ECSNodeClassSpec = validated(
     vSwitchSelectorTerms: validated(z.array(VSwitchSelectorTerm).max(30), vSwitchTermRules).describe(
       'Selector terms for the vSwitches nodes launch into; terms are ORed.',
     ),
-    vSwitchSelectionPolicy: z
-      .enum(['balanced', 'cheapest'])
+    vSwitchSelectionPolicy: enumOf(['balanced', 'cheapest'])
       .default('cheapest')
       .describe('How to pick among the selected vSwitches.'),
     securityGroupSelectorTerms: validated(z.array(SecurityGroupSelectorTerm).max(30), securityGroupTermRules).describe(

@@ -1,7 +1,7 @@
 // Core Kubernetes shapes the CRDs embed (taints, node selector requirements, label selectors),
 // with the validation upstream Karpenter applies to them.
 import { z } from 'zod';
-import { validated, type ValidationRule } from './cel.js';
+import { enumOf, validated, type ValidationRule } from './cel.js';
 import { Timestamp } from './meta.js';
 
 /** A qualified name (optional DNS prefix and "/"), the form of label and taint keys. */
@@ -10,7 +10,7 @@ export const QualifiedNamePattern =
 /** A label value: empty, or alphanumerics with -_. inside. */
 export const LabelValuePattern = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 
-export const TaintEffect = z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+export const TaintEffect = enumOf(['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
 export type TaintEffect = z.infer<typeof TaintEffect>;
 
 export const Taint = z.object({
@@ -29,7 +29,7 @@ export const Taint = z.object({
 });
 export type Taint = z.infer<typeof Taint>;
 
-export const NodeSelectorOperator = z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
+export const NodeSelectorOperator = enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']);
 export type NodeSelectorOperator = z.infer<typeof NodeSelectorOperator>;
 
 /** The part of a label key before the "/", as CEL's `find("^([^/]+)")` returns it. */
@@ -187,8 +187,7 @@ export type NodeSelectorRequirement = z.infer<typeof NodeSelectorRequirement>;
 
 export const LabelSelectorRequirement = z.object({
   key: z.string().describe('key is the label key that the selector applies to.'),
-  operator: z
-    .enum(['In', 'NotIn', 'Exists', 'DoesNotExist'])
+  operator: enumOf(['In', 'NotIn', 'Exists', 'DoesNotExist'])
     .describe("operator represents a key's relationship to a set of values."),
   values: z.array(z.string()).optional().meta({ 'x-kubernetes-list-type': 'atomic' }),
 });

@@ -3,7 +3,7 @@
 // policy, and every ENI and IP with the pod using it. The IPAM owns these objects; field names
 // follow Terway (pkg/apis/network.alibabacloud.com/v1beta1/node_types.go).
 import { z } from 'zod';
-import { validated } from './cel.js';
+import { enumOf, validated } from './cel.js';
 import { NetworkingApiVersion, VSwitchSelectionPolicy } from './podnetworking.js';
 import { ENIType } from './podeni.js';
 import { ObjectMeta, Timestamp } from './meta.js';
@@ -11,10 +11,10 @@ import { ObjectMeta, Timestamp } from './meta.js';
 export const NetworkNodeKind = 'Node';
 export const NetworkNodePlural = 'nodes';
 
-export const NetworkInterfaceTrafficMode = z.enum(['Standard', 'HighPerformance']);
+export const NetworkInterfaceTrafficMode = enumOf(['Standard', 'HighPerformance']);
 export type NetworkInterfaceTrafficMode = z.infer<typeof NetworkInterfaceTrafficMode>;
 
-export const IPStatus = z.enum(['Valid', 'Deleting']);
+export const IPStatus = enumOf(['Valid', 'Deleting']);
 export type IPStatus = z.infer<typeof IPStatus>;
 
 export const NodeMetadata = z.object({

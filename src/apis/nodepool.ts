@@ -2,7 +2,7 @@
 // (https://github.com/kubernetes-sigs/karpenter, pkg/apis/v1/nodepool.go), so NodePools written
 // for Karpenter apply unchanged.
 import { z } from 'zod';
-import { patternString, validated } from './cel.js';
+import { enumOf, patternString, validated } from './cel.js';
 import { Conditions } from './conditions.js';
 import { LabelValuePattern, Taint, requirementsList, restrictedLabelRules } from './k8s.js';
 import {
@@ -111,7 +111,7 @@ export const NodeClaimTemplate = z.object({
   spec: NodeClaimTemplateSpec,
 });
 
-export const DisruptionReason = z.enum(['Underutilized', 'Empty', 'Drifted']);
+export const DisruptionReason = enumOf(['Underutilized', 'Empty', 'Drifted']);
 export type DisruptionReason = z.infer<typeof DisruptionReason>;
 
 export const Budget = z.object({
@@ -144,7 +144,7 @@ export const Budget = z.object({
 });
 export type Budget = z.infer<typeof Budget>;
 
-export const ConsolidationPolicy = z.enum(['WhenEmpty', 'WhenEmptyOrUnderutilized']);
+export const ConsolidationPolicy = enumOf(['WhenEmpty', 'WhenEmptyOrUnderutilized']);
 export type ConsolidationPolicy = z.infer<typeof ConsolidationPolicy>;
 
 export const Disruption = z.object({

@@ -3,6 +3,7 @@
 // fixed IP survives its pod. Field names follow Terway's PodENI
 // (pkg/apis/network.alibabacloud.com/v1beta1/types.go); the IPAM owns these objects.
 import { z } from 'zod';
+import { enumOf } from './cel.js';
 import { NetworkingApiVersion } from './podnetworking.js';
 import { AllocationTypeSchema } from './podnetworking.js';
 import { ObjectMeta, Timestamp } from './meta.js';
@@ -10,7 +11,7 @@ import { ObjectMeta, Timestamp } from './meta.js';
 export const PodENIKind = 'PodENI';
 export const PodENIPlural = 'podenis';
 
-export const ENIType = z.enum(['Primary', 'Secondary', 'Trunk', 'Member']);
+export const ENIType = enumOf(['Primary', 'Secondary', 'Trunk', 'Member']);
 export type ENIType = z.infer<typeof ENIType>;
 
 export const PodENIAllocationENI = z.object({
@@ -45,10 +46,10 @@ export type PodENIAllocation = z.infer<typeof PodENIAllocation>;
  * Binding phases. Terway leaves the phase empty while initial (its ENIPhaseInitial is "" and the
  * field is omitempty); we also accept "Initial" so the state can be written out explicitly.
  */
-export const PodENIPhase = z.enum(['Initial', 'Bind', 'Binding', 'Unbind', 'Detaching', 'Deleting']);
+export const PodENIPhase = enumOf(['Initial', 'Bind', 'Binding', 'Unbind', 'Detaching', 'Deleting']);
 export type PodENIPhase = z.infer<typeof PodENIPhase>;
 
-export const ENIBindStatus = z.enum(['Bind', 'Unbind', 'Deleted']);
+export const ENIBindStatus = enumOf(['Bind', 'Unbind', 'Deleted']);
 export type ENIBindStatus = z.infer<typeof ENIBindStatus>;
 
 export const ENIInfo = z.object({

@@ -3,7 +3,7 @@
 // (AliyunContainerService/terway, pkg/apis/network.alibabacloud.com/v1beta1/types.go); the
 // admission rules carry what Terway's validating webhook and docs require.
 import { z } from 'zod';
-import { celString, patternString, validated, type ValidationRule } from './cel.js';
+import { enumOf, celString, patternString, validated, type ValidationRule } from './cel.js';
 import { GoDurationPattern } from './duration.js';
 import { LabelSelector } from './k8s.js';
 import { NetworkingGroup } from './labels.js';
@@ -14,13 +14,13 @@ export const NetworkingApiVersion = `${NetworkingGroup}/${NetworkingVersion}` as
 export const PodNetworkingKind = 'PodNetworking';
 export const PodNetworkingPlural = 'podnetworkings';
 
-export const IPAllocType = z.enum(['Elastic', 'Fixed']);
+export const IPAllocType = enumOf(['Elastic', 'Fixed']);
 export type IPAllocType = z.infer<typeof IPAllocType>;
-export const ReleaseStrategy = z.enum(['TTL', 'Never']);
+export const ReleaseStrategy = enumOf(['TTL', 'Never']);
 export type ReleaseStrategy = z.infer<typeof ReleaseStrategy>;
-export const ENIAttachType = z.enum(['Default', 'ENI', 'Trunk']);
+export const ENIAttachType = enumOf(['Default', 'ENI', 'Trunk']);
 export type ENIAttachType = z.infer<typeof ENIAttachType>;
-export const VSwitchSelectionPolicy = z.enum(['ordered', 'random', 'most']);
+export const VSwitchSelectionPolicy = enumOf(['ordered', 'random', 'most']);
 export type VSwitchSelectionPolicy = z.infer<typeof VSwitchSelectionPolicy>;
 
 /** How a pod's IP is allocated and, for fixed IPs, when it is released after the pod is gone. */
@@ -98,16 +98,29 @@ export const PodNetworkingSpec = validated(
     selector: PodNetworkingSelector.optional().describe(
       'Pods matching podSelector, in namespaces matching namespaceSelector, use this network plane. Both given: both must match.',
     ),
-    securityGroupIDs: z
-      .array(patternString('^sg-[0-9a-z]+$', 'security group ids look like sg-bp1example', 64))
-      .min(1)
-      .max(5)
+    securityGroupIDs: validated(
+      // Terway's webhook: an ENI takes at most 5 security groups. (The API server's own "Too many"
+      // message is clear, and a CEL twin would not run after it.)
+      z.array(patternString('^sg-[0-9a-z]+$', 'security group ids look like sg-bp1example', 64)).max(5, {
+        error: 'securityGroupIDs can list at most 5 security groups',
+      }),
+      [
+        {
+          rule: 'self.size() != 0',
+          message: "securityGroupIDs cannot be empty; omit it to use the cluster's default security groups",
+          check: (ids) => ids.length !== 0,
+        },
+      ],
+    )
       .optional()
       .describe("Security groups for the pods' ENIs (1 to 5); the cluster default when omitted."),
-    vSwitchOptions: z
-      .array(patternString('^vsw-[0-9a-z]+$', 'vSwitch ids look like vsw-bp1example', 64))
-      .min(1)
-      .max(100)
+    vSwitchOptions: validated(z.array(patternString('^vsw-[0-9a-z]+$', 'vSwitch ids look like vsw-bp1example', 64)).max(100), [
+      {
+        rule: 'self.size() != 0',
+        message: "vSwitchOptions cannot be empty; omit it to use the cluster's default vSwitches",
+        check: (ids) => ids.length !== 0,
+      },
+    ])
       .optional()
       .describe("vSwitches the pods' IPs may come from; the cluster default when omitted."),
     vSwitchSelectOptions: z
@@ -131,7 +144,7 @@ export const PodNetworkingSpec = validated(
 ).describe('PodNetworkingSpec defines the desired state of PodNetworking');
 export type PodNetworkingSpec = z.infer<typeof PodNetworkingSpec>;
 
-export const NetworkingStatus = z.enum(['Ready', 'Fail']);
+export const NetworkingStatus = enumOf(['Ready', 'Fail']);
 export type NetworkingStatus = z.infer<typeof NetworkingStatus>;
 
 export const PodNetworkingStatus = z.object({
