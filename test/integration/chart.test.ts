@@ -86,9 +86,16 @@ describe('rendered manifests pass the API server schema (kubectl apply --dry-run
 });
 
 describe('helm install', () => {
+  let installOutput = '';
   before(async () => {
     const result = await helm(['install', release, chartDir, '--namespace', namespace, '--values', ciValues('default')], { kubeconfig: cp.kubeconfigPath });
     assert.equal(result.code, 0, result.stderr);
+    installOutput = result.stdout;
+  });
+
+  it('prints how to find the leader, and warns that an AccessKey in values lands in the release history', () => {
+    assert.match(installOutput, new RegExp(`get lease ${fullname} -o jsonpath`));
+    assert.match(installOutput, /NOTE: the AccessKey was passed as a chart value/);
   });
 
   it('creates the operator, its identity, RBAC, Service, PDB and Secret, and keeps the CRDs', async () => {
@@ -118,6 +125,7 @@ describe('helm install', () => {
   it('detects prometheus-operator in the cluster and installs the ServiceMonitor, PrometheusRule and dashboard', async () => {
     const result = await helm(['install', 'mon', chartDir, '--namespace', 'monitoring-test', '--values', ciValues('monitoring')], { kubeconfig: cp.kubeconfigPath });
     assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /WARNING|NOTE: the AccessKey/);
     await kubectlOk(['get', '-n', 'monitoring-test', 'servicemonitor/mon-ack-node-operator', 'prometheusrule/mon-ack-node-operator', 'configmap/mon-ack-node-operator-dashboard']);
   });
 
