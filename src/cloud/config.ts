@@ -60,8 +60,8 @@ export const cloudProviderConfigSchema = z.object({
   spotPriceTtlMs: z.number().int().positive().default(10 * 60_000),
   /** Price look-ups in flight at once when the price cache refreshes. */
   priceConcurrency: z.number().int().min(1).max(64).default(8),
-  /** Page size of Describe calls (lower it to exercise paging). */
-  pageSize: z.number().int().min(1).max(100).default(100),
+  /** Page size of Describe calls, kept within each action's bounds (lower it to exercise paging). */
+  pageSize: z.number().int().min(1).max(1600).default(100),
 });
 export type CloudProviderConfig = z.infer<typeof cloudProviderConfigSchema>;
 export type CloudProviderConfigInput = z.input<typeof cloudProviderConfigSchema>;

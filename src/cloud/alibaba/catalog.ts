@@ -2,7 +2,7 @@
 // prices, vSwitches, security groups and images.
 import type { CapacityType, Image, ImageFilter, InstanceTypeInfo, Offering, ResourceFilter, SecurityGroup, VSwitch } from '../types.js';
 import { CloudError } from '../errors.js';
-import { chunks, ecsModels, pageByNumber, pageByToken, vpcModels, type AlibabaContext } from './context.js';
+import { chunks, ecsModels, pageByNumber, pageByToken, pageSizeFor, vpcModels, type AlibabaContext } from './context.js';
 import { imageFamiliesFor, isImageAlias, selectAliasImages, toImage } from './images.js';
 import { toInstanceTypeInfo } from './instance-types.js';
 import { matchesTags, tagFilter, tagsFromKeyValue, tagsFromKV } from './mappers.js';
@@ -32,7 +32,7 @@ export class Catalog {
       const body = await this.ctx.caller.call('DescribeInstanceTypes', { idempotent: true }, schema.describeInstanceTypesBody, () =>
         this.ctx.ecs.describeInstanceTypes(
           new ecsModels.DescribeInstanceTypesRequest({
-            maxResults: this.ctx.config.pageSize,
+            maxResults: pageSizeFor(this.ctx.config, 'DescribeInstanceTypes'),
             ...(nextToken ? { nextToken } : {}),
           }),
         ),
@@ -174,7 +174,7 @@ export class Catalog {
     const queries: Record<string, unknown>[] = filter.ids?.length
       ? filter.ids.map((vSwitchId) => ({ vSwitchId }))
       : [{ ...(filter.names?.length === 1 ? { vSwitchName: filter.names[0] } : {}), ...(filter.zone ? { zoneId: filter.zone } : {}), ...(tagFilter(filter.tags) ? { tag: tagFilter(filter.tags) } : {}) }];
-    const pageSize = Math.min(this.ctx.config.pageSize, 50);
+    const pageSize = pageSizeFor(this.ctx.config, 'DescribeVSwitches');
     const results = await Promise.all(
       queries.map((query) =>
         pageByNumber(pageSize, async (pageNumber) => {
@@ -220,7 +220,7 @@ export class Catalog {
             this.ctx.ecs.describeSecurityGroups(
               new ecsModels.DescribeSecurityGroupsRequest({
                 regionId: this.ctx.region,
-                maxResults: this.ctx.config.pageSize,
+                maxResults: pageSizeFor(this.ctx.config, 'DescribeSecurityGroups'),
                 ...(nextToken ? { nextToken } : {}),
                 ...(ids ? { securityGroupIds: JSON.stringify(ids) } : {}),
                 ...(filter.names?.length === 1 ? { securityGroupName: filter.names[0] } : {}),
@@ -276,7 +276,7 @@ export class Catalog {
   }
 
   private async describeImages(query: Record<string, unknown>): Promise<Image[]> {
-    const pageSize = this.ctx.config.pageSize;
+    const pageSize = pageSizeFor(this.ctx.config, 'DescribeImages');
     const models = await pageByNumber(pageSize, async (pageNumber) => {
       const body = await this.ctx.caller.call('DescribeImages', { idempotent: true }, schema.describeImagesBody, () =>
         this.ctx.ecs.describeImages(new ecsModels.DescribeImagesRequest({ regionId: this.ctx.region, pageNumber, pageSize, ...query })),

@@ -81,6 +81,22 @@ export async function pageByNumber<T>(pageSize: number, fetch: (pageNumber: numb
   throw new Error(`paging did not end after ${maxPages} pages`);
 }
 
+// Page-size bounds of the Describe calls, as the API documents them.
+const pageSizeBounds: Record<string, [number, number]> = {
+  DescribeInstanceTypes: [1, 1600],
+  DescribeInstances: [1, 100],
+  DescribeSecurityGroups: [10, 100],
+  DescribeNetworkInterfaces: [10, 500],
+  DescribeVSwitches: [1, 50],
+  DescribeImages: [1, 100],
+};
+
+/** The configured page size, within what the action accepts. */
+export function pageSizeFor(config: CloudProviderConfig, action: string): number {
+  const [min, max] = pageSizeBounds[action] ?? [1, 100];
+  return Math.min(max, Math.max(min, config.pageSize));
+}
+
 /** Splits a list into chunks of at most `size`. */
 export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -2,7 +2,7 @@
 import { TagLaunchToken } from '../../apis/labels.js';
 import { CloudError, type FailedCandidate } from '../errors.js';
 import type { Instance, LaunchCandidate, LaunchRequest } from '../types.js';
-import { chunks, ecsModels, pageByToken, type AlibabaContext } from './context.js';
+import { chunks, ecsModels, pageByToken, pageSizeFor, type AlibabaContext } from './context.js';
 import { classifyCode } from './error-classification.js';
 import {
   autoProvisioningGroupParams,
@@ -204,7 +204,7 @@ export class Instances {
         this.ctx.ecs.describeInstances(
           new ecsModels.DescribeInstancesRequest({
             regionId: this.ctx.region,
-            maxResults: this.ctx.config.pageSize,
+            maxResults: pageSizeFor(this.ctx.config, 'DescribeInstances'),
             ...(nextToken ? { nextToken } : {}),
             ...query,
           }),

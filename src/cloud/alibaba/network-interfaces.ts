@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudError } from '../errors.js';
 import type { CreateNetworkInterfaceRequest, NetworkInterface, NetworkInterfaceFilter } from '../types.js';
-import { chunks, ecsModels, pageByToken, type AlibabaContext } from './context.js';
+import { chunks, ecsModels, pageByToken, pageSizeFor, type AlibabaContext } from './context.js';
 import { matchesTags, tagFilter, toNetworkInterface } from './mappers.js';
 import * as schema from './schemas.js';
 
@@ -93,7 +93,7 @@ export class NetworkInterfaces {
             this.ctx.ecs.describeNetworkInterfaces(
               new ecsModels.DescribeNetworkInterfacesRequest({
                 regionId: this.ctx.region,
-                maxResults: this.ctx.config.pageSize,
+                maxResults: pageSizeFor(this.ctx.config, 'DescribeNetworkInterfaces'),
                 ...(nextToken ? { nextToken } : {}),
                 ...(ids ? { networkInterfaceId: ids } : {}),
                 ...(filter.instanceId ? { instanceId: filter.instanceId } : {}),
