@@ -87,3 +87,11 @@ export function enumOf<const T extends readonly [string, ...string[]]>(values: T
     error: (issue) => `Unsupported value: ${JSON.stringify(issue.input)}: supported values: ${supported}`,
   });
 }
+
+/** Caps the number of keys in a map, in the CRD (maxProperties) and in zod alike. */
+export function maxProperties<S extends z.ZodType<Record<string, unknown>>>(schema: S, limit: number, what: string): S {
+  const capped = schema.refine((value) => Object.keys(value).length <= limit, {
+    message: `${what} can have at most ${limit} entries`,
+  });
+  return capped.meta({ ...(schema.meta() ?? {}), maxProperties: limit }) as S;
+}

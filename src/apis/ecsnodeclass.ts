@@ -3,7 +3,7 @@
 // pkg/apis/v1alpha1/ecsnodeclass.go and its CRD), so its ECSNodeClasses apply unchanged. Where we
 // deviate, the rule says why.
 import { z } from 'zod';
-import { enumOf, celString, patternString, validated, type ValidationRule } from './cel.js';
+import { celString, enumOf, maxProperties, patternString, validated, type ValidationRule } from './cel.js';
 import { Conditions } from './conditions.js';
 import { GoDurationPattern } from './duration.js';
 import { NodeSelectorRequirement } from './k8s.js';
@@ -23,7 +23,7 @@ export const ImageFamilies = ['AlibabaCloudLinux3', 'ContainerOS'] as const;
 export type ImageFamily = (typeof ImageFamilies)[number];
 
 const tagMap = (what: string) =>
-  validated(z.record(z.string(), z.string()).meta({ maxProperties: 20 }), [
+  validated(maxProperties(z.record(z.string(), z.string()), 20, 'tags'), [
     { rule: "self.all(k, k != '')", message: "empty tag keys aren't supported", check: (tags) => Object.keys(tags).every((k) => k !== '') },
   ]).describe(`Tags used to select ${what}; '*' as a value selects any value of that key. All tags must match.`);
 
@@ -127,7 +127,7 @@ const EvictionThresholdPattern = `^((\\d{1,2}(\\.\\d{1,2})?|100(\\.0{1,2})?)%|${
 
 // Bounds on maps and lists keep the API server's CEL cost estimate within its budget.
 const evictionMap = (field: string) =>
-  validated(z.record(z.string(), z.string().max(64)).meta({ maxProperties: EvictionSignals.length }), [
+  validated(maxProperties(z.record(z.string(), z.string().max(64)), EvictionSignals.length, field), [
     {
       rule: `self.all(x, x in ${celSignals})`,
       message: `valid keys for ${field} are ${celSignals}`,
@@ -142,7 +142,7 @@ const evictionMap = (field: string) =>
   ]);
 
 const reservedMap = (field: string) =>
-  validated(z.record(z.string(), z.string().max(64)).meta({ maxProperties: ReservedResources.length }), [
+  validated(maxProperties(z.record(z.string(), z.string().max(64)), ReservedResources.length, field), [
     {
       rule: "self.all(x, x=='cpu' || x=='memory' || x=='ephemeral-storage' || x=='pid')",
       message: `valid keys for ${field} are ['cpu','memory','ephemeral-storage','pid']`,
@@ -171,10 +171,14 @@ export const KubeletConfiguration = validated(
     evictionHard: evictionMap('evictionHard').optional().describe('Hard eviction thresholds by signal.'),
     evictionSoft: evictionMap('evictionSoft').optional().describe('Soft eviction thresholds by signal.'),
     evictionSoftGracePeriod: validated(
-      z.record(
-        z.string(),
-        z.string().max(32).regex(new RegExp(GoDurationPattern), 'evictionSoftGracePeriod values must be durations such as 1m30s'),
-      ).meta({ maxProperties: EvictionSignals.length }),
+      maxProperties(
+        z.record(
+          z.string(),
+          z.string().max(32).regex(new RegExp(GoDurationPattern), 'evictionSoftGracePeriod values must be durations such as 1m30s'),
+        ),
+        EvictionSignals.length,
+        'evictionSoftGracePeriod',
+      ),
       [
         {
           rule: `self.all(x, x in ${celSignals})`,

@@ -2,7 +2,7 @@
 // (https://github.com/kubernetes-sigs/karpenter, pkg/apis/v1/nodepool.go), so NodePools written
 // for Karpenter apply unchanged.
 import { z } from 'zod';
-import { enumOf, patternString, validated } from './cel.js';
+import { enumOf, maxProperties, patternString, validated } from './cel.js';
 import { Conditions } from './conditions.js';
 import { LabelValuePattern, Taint, requirementsList, restrictedLabelRules } from './k8s.js';
 import {
@@ -49,9 +49,11 @@ const templateLabelRules = [
 
 export const NodeClaimTemplateMetadata = z.object({
   labels: validated(
-    z
-      .record(z.string(), z.string().max(63).regex(new RegExp(LabelValuePattern), 'label values must be valid label values'))
-      .meta({ maxProperties: 100 }),
+    maxProperties(
+      z.record(z.string(), z.string().max(63).regex(new RegExp(LabelValuePattern), 'label values must be valid label values')),
+      100,
+      'labels',
+    ),
     templateLabelRules,
   )
     .optional()
