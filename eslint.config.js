@@ -29,6 +29,14 @@ export default tseslint.config(
     }),
   },
   {
+    // Colocated unit tests of the pure core may use the test runner and assert, nothing else of node:*.
+    files: ['src/scheduling/**/*.test.ts'],
+    rules: restrict(noK8s, noAlicloud, {
+      group: ['**/cloud/**', '**/controllers/**', '**/operator/**', '**/simulator/**', 'pino', 'prom-client', 'node:*', '!node:test', '!node:assert', '!node:assert/strict'],
+      message: 'scheduling/ is pure: its tests use node:test and node:assert only.',
+    }),
+  },
+  {
     files: ['src/simulator/**/*.ts'],
     ignores: ['src/simulator/**/*.test.ts'],
     // The simulator plays the cloud and the node bootstrap, so it may register Nodes with the

@@ -1,0 +1,88 @@
+// The fractional lower bound on what a set of pods costs: the cheapest price per hour of any
+// fractional mix of instance types whose allocatable CPU, memory and pod slots cover the pods'
+// summed requests. No packing can beat it, so a plan's price over it measures packing waste.
+//
+// Solved through the LP dual: maximize D·y subject to y·allocatable(t) <= price(t) for every type.
+// The dual prices y (per core, per GiB, per pod slot) also value any node: y·allocatable(t) / price(t)
+// is how much of its price a perfectly packed node of type t recovers, its packing efficiency.
+import { eniSlots } from './eni-density.js';
+import { maximizeWithSlackBasis } from './lp.js';
+import { podRequests, ResourceCPU, ResourceMemory, ResourcePods } from './resources.js';
+import type { InstanceType, PodSpecLite, ResourceList } from './types.js';
+
+const GiB = 2 ** 30;
+
+export interface PricedCapacity {
+  /** CPU cores, memory GiB and pod slots a node of the type gives pods. */
+  cores: number;
+  memoryGiB: number;
+  podSlots: number;
+  price: number;
+}
+
+export interface LowerBound {
+  /** Price per hour of the fractional optimum. */
+  price: number;
+  /** Dual prices: per CPU core, per GiB of memory, per pod slot. */
+  perCore: number;
+  perGiB: number;
+  perPod: number;
+}
+
+/** Pod slots of a type: kubelet's pods bounded by the ENIIP address slots when ENI facts are known. */
+export function podSlotsOf(it: Pick<InstanceType, 'allocatable' | 'eni'>): number {
+  const pods = it.allocatable[ResourcePods] ?? 0;
+  if (!it.eni) return pods;
+  const s = eniSlots(it.eni);
+  return Math.min(pods, s.secondaryEnis * s.ipsPerEni);
+}
+
+/** The cheapest available offering of a type, or undefined when none is available. */
+export function cheapestPrice(it: InstanceType, accept?: (o: InstanceType['offerings'][number]) => boolean): number | undefined {
+  let best: number | undefined;
+  for (const o of it.offerings) {
+    if (!o.available || (accept && !accept(o))) continue;
+    if (best === undefined || o.price < best) best = o.price;
+  }
+  return best;
+}
+
+export function pricedCapacity(it: InstanceType, price: number): PricedCapacity {
+  return {
+    cores: (it.allocatable[ResourceCPU] ?? 0) / 1000,
+    memoryGiB: (it.allocatable[ResourceMemory] ?? 0) / GiB,
+    podSlots: podSlotsOf(it),
+    price,
+  };
+}
+
+/** The bound for a demand (cpu millicores, memory bytes, pods) over priced types. */
+export function fractionalLowerBound(demand: ResourceList, types: readonly PricedCapacity[]): LowerBound {
+  const usable = types.filter((t) => t.price > 0 && (t.cores > 0 || t.memoryGiB > 0 || t.podSlots > 0));
+  if (usable.length === 0) return { price: Infinity, perCore: 0, perGiB: 0, perPod: 0 };
+  const b = [(demand[ResourceCPU] ?? 0) / 1000, (demand[ResourceMemory] ?? 0) / GiB, demand[ResourcePods] ?? 0];
+  const solution = maximizeWithSlackBasis(
+    b,
+    usable.map((t) => [t.cores, t.memoryGiB, t.podSlots]),
+    usable.map((t) => t.price),
+  );
+  return { price: solution.value, perCore: solution.y[0] ?? 0, perGiB: solution.y[1] ?? 0, perPod: solution.y[2] ?? 0 };
+}
+
+/** The bound for pods over instance types at each type's cheapest available offering. */
+export function fractionalLowerBoundForPods(pods: readonly PodSpecLite[], instanceTypes: readonly InstanceType[]): LowerBound {
+  const demand: Record<string, number> = {};
+  for (const p of pods) for (const [k, v] of Object.entries(podRequests(p))) demand[k] = (demand[k] ?? 0) + v;
+  const priced: PricedCapacity[] = [];
+  for (const it of instanceTypes) {
+    const price = cheapestPrice(it);
+    if (price !== undefined) priced.push(pricedCapacity(it, price));
+  }
+  return fractionalLowerBound(demand, priced);
+}
+
+/** y·allocatable / price: the share of its price a fully packed node of the type recovers. */
+export function packingEfficiency(bound: LowerBound, capacity: PricedCapacity): number {
+  if (capacity.price <= 0) return 0;
+  return (bound.perCore * capacity.cores + bound.perGiB * capacity.memoryGiB + bound.perPod * capacity.podSlots) / capacity.price;
+}
