@@ -4,6 +4,7 @@
 import type { Cloud } from './model/cloud.js';
 import { exhaustionOwner } from './model/network.js';
 import { capacityTypeOf, ipCountOf, type InstanceStatus } from './model/records.js';
+import { addSecurityGroup, addVSwitch, type AddVSwitch } from './model/seed.js';
 import type { CallStats } from './server/callStats.js';
 
 export interface InstanceView {
@@ -129,6 +130,16 @@ export class SimulatorState {
       architecture: i.architecture,
       creationTime: i.creationTime,
     }));
+  }
+
+  /** Adds a vSwitch to the (first, unless vpcId) VPC; returns its id. */
+  addVSwitch(v: AddVSwitch): string {
+    return addVSwitch(this.cloud, v);
+  }
+
+  /** Adds a security group to the (first, unless vpcId) VPC; returns its id. */
+  addSecurityGroup(s: { name: string; vpcId?: string; tags?: Record<string, string> }): string {
+    return addSecurityGroup(this.cloud, s);
   }
 
   /** Calls per action, with outcomes. */

@@ -107,7 +107,7 @@ export const describePrice = defineAction({
       if (prices.length === 0) throw apiErrors.resourceTypeNotSupported();
       unit = Math.min(...prices);
     }
-    const round = (n: number) => Math.round(n * 10_000) / 10_000;
+    const round = (n: number) => Math.round(n * 1_000_000) / 1_000_000;
     const original = round(onDemand * amount * hours);
     const trade = round(unit * amount * hours);
     const discount = round(original - trade);
