@@ -111,7 +111,8 @@ export class Instances {
       failed.push(...outcome.failed);
       if (outcome.fatal) {
         throw new CloudError({
-          kind: classifyCode(outcome.fatal.code),
+          // A per-result error has no HTTP status of its own; it is the request's fault unless its code says otherwise.
+          kind: classifyCode(outcome.fatal.code, 400),
           code: outcome.fatal.code,
           action,
           message: outcome.fatal.message,

@@ -47,14 +47,13 @@ export function providerFor(sim: SimulatorEndpoint, overrides: Partial<CloudProv
   return { cloud, registry, logs, logger };
 }
 
-/** The value of a counter or histogram count for the given labels, 0 when absent. */
+/** A counter's value, or a histogram's observation count, for the given labels; 0 when absent. */
 export async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const metrics = await registry.getMetricsAsJSON();
-  const metric = metrics.find((m) => m.name === name);
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
   const values = (metric?.values ?? []) as { value: number; labels: Record<string, string | number>; metricName?: string }[];
   const match = values.find(
-    (v) => (v.metricName === undefined || v.metricName === name || v.metricName === `${name}_count`) &&
-      (metric?.type !== 'histogram' || v.metricName === `${name}_count`) &&
+    (v) =>
+      (v.metricName === undefined || v.metricName === name || v.metricName === `${name}_count`) &&
       Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val),
   );
   return match?.value ?? 0;
