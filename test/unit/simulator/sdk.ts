@@ -77,3 +77,34 @@ export function latestImage(sim: RunningSimulator, family: string): string {
 }
 
 export const x64Family = 'acs:alibaba_cloud_linux_3_2104_lts_x64';
+
+/** A node vSwitch in a zone where the type is on sale (zone coverage is partial by design). */
+export function nodeVSwitchFor(f: Fixture, instanceType: string, skip = 0): { vSwitchId: string; zoneId: string } {
+  const offered = f.sim.state
+    .vSwitches()
+    .filter((v) => v.name.startsWith('node-vsw-') && f.sim.state.cloud.offerings.offered(f.region, instanceType, v.zoneId));
+  const v = offered[skip];
+  if (!v) throw new Error(`${instanceType} is on sale in fewer than ${skip + 1} zones`);
+  return { vSwitchId: v.id, zoneId: v.zoneId };
+}
+
+/** RunInstances with sensible defaults; returns the instance ids. */
+export async function run(f: Fixture, req: Record<string, unknown> & { instanceType?: string } = {}): Promise<string[]> {
+  const instanceType = req.instanceType ?? 'ecs.g7.large';
+  const answer = await f.ecs.runInstances(
+    new ecs.RunInstancesRequest({
+      regionId: f.region,
+      instanceType,
+      vSwitchId: req.vSwitchId ?? nodeVSwitchFor(f, instanceType).vSwitchId,
+      imageId: latestImage(f.sim, x64Family),
+      securityGroupIds: [f.sg('sg-default')],
+      ...req,
+    }),
+  );
+  return answer.body?.instanceIdSets?.instanceIdSet ?? [];
+}
+
+export async function describeInstance(f: Fixture, id: string) {
+  const answer = await f.ecs.describeInstances(new ecs.DescribeInstancesRequest({ regionId: f.region, instanceIds: JSON.stringify([id]) }));
+  return answer.body?.instances?.instance?.[0];
+}
