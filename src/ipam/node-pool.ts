@@ -177,6 +177,7 @@ export class NodePool {
           }
           throw err;
         }
+        this.refillInBackground(plane);
         return taken;
       }
       this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
@@ -193,6 +194,15 @@ export class NodePool {
       }
     }
     throw lastError instanceof Error ? lastError : new IpamError('NodeCapacity', `node ${this.name}: no address after repeated growth`);
+  }
+
+  /** Keeps minPoolSize idle addresses ready for the next pods without making this one wait. */
+  private refillInBackground(plane: NetworkPlane): void {
+    const floor = this.floorFor(plane);
+    if (floor <= 0 || availableIps(this.state, plane, this.ctx.clock.now(), this.cooldownMs) >= floor) return;
+    this.cloudOps
+      .run(() => this.grow(plane, floor))
+      .catch((err: unknown) => this.log.debug({ err }, 'background refill of the pool did not complete'));
   }
 
   /** The pod's address cools down, then is idle again. Returns the address released, if any. */
