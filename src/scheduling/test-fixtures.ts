@@ -53,3 +53,15 @@ export function pod(overrides: Partial<PodSpecLite> & { cpu?: number; mem?: numb
 export function pods(count: number, overrides: Parameters<typeof pod>[0] = {}): PodSpecLite[] {
   return Array.from({ length: count }, () => pod(overrides));
 }
+
+/** mulberry32: a tiny seeded PRNG, so random workloads are reproducible from their seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
