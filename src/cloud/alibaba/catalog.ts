@@ -88,9 +88,12 @@ export class Catalog {
         this.onDemandPrices.set(instanceType, price ?? null);
         if (price !== undefined) prices.set(instanceType, price);
       } catch (err) {
+        // A price the API will not give (not sold here) is remembered as none until the TTL
+        // ends; a failure that may pass keeps the last known price and is asked again next time.
+        if (err instanceof CloudError && !err.retryable) this.onDemandPrices.set(instanceType, null);
         const stale = this.onDemandPrices.getStale(instanceType);
         if (stale !== undefined && stale !== null) prices.set(instanceType, stale);
-        this.ctx.logger.warn({ instanceType, err: String(err) }, 'pay-as-you-go price unavailable');
+        this.ctx.logger.warn({ instanceType, code: err instanceof CloudError ? err.code : undefined, err: String(err) }, 'pay-as-you-go price unavailable');
       }
     });
     return prices;
