@@ -66,7 +66,10 @@ export class Instances {
     const log = this.ctx.logger.child({ clientToken: request.clientToken, instanceName: request.name });
 
     // An earlier attempt (before a crash, or with other candidates) may have launched already.
-    const earlier = (await this.list({ [TagLaunchToken]: request.clientToken })).filter((i) => i.state !== 'Deleted');
+    // One that is stopping or gone (a reclaimed spot instance, say) does not count: launch anew.
+    const earlier = (await this.list({ [TagLaunchToken]: request.clientToken })).filter((i) =>
+      ['Pending', 'Starting', 'Running'].includes(i.state),
+    );
     if (earlier[0]) {
       log.info({ instanceId: earlier[0].id }, 'launch found the instance of an earlier attempt');
       return earlier[0];
