@@ -603,7 +603,10 @@ export class NodePool {
       for (const eni of Object.values(this.state.enis)) {
         const cloudEni = byId.get(eni.id);
         if (!cloudEni || cloudEni.instanceId !== this.state.instanceId) {
-          if (eni.status === 'Attaching' && now - eni.createdAt < this.ctx.config.eniStatusTimeoutMs) continue;
+          if (eni.status === 'Attaching' && (await this.resumeAttach(eni))) {
+            changed = true;
+            continue;
+          }
           for (const ip of Object.values(eni.ips)) if (ip.podId) this.ctx.onAddressLost?.(ip.podId, ip.ip, `ENI ${eni.id} is no longer attached to ${this.state.instanceId}`);
           this.log.warn({ eniId: eni.id }, 'recorded ENI is not attached to the instance; forgetting it');
           delete this.state.enis[eni.id];
@@ -649,6 +652,22 @@ export class NodePool {
         }
       }
     });
+  }
+
+  /** A recorded ENI whose attach a crash interrupted: attach it now if it is still Available. */
+  private async resumeAttach(eni: EniState): Promise<boolean> {
+    const remote = await this.ctx.cloud.getNetworkInterface(eni.id);
+    if (!remote) return false;
+    if (remote.status === 'Attaching' && remote.instanceId === this.state.instanceId) return true; // still on its way
+    if (remote.status !== 'Available') return false;
+    try {
+      await attachEni(this.ctx.cloud, this.ctx.clock, eni.id, this.state.instanceId, this.poll);
+    } catch (err) {
+      this.log.warn({ err, eniId: eni.id }, 'could not resume the attach of a recorded ENI');
+      return false;
+    }
+    eni.status = 'InUse';
+    return true;
   }
 
   /**
