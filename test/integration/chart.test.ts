@@ -150,7 +150,7 @@ describe('the operator ServiceAccount (RBAC as installed)', () => {
     ['create', 'pods', '--subresource=eviction', '-n', 'default'],
     ['get', 'nodes'], ['list', 'nodes'], ['watch', 'nodes'], ['patch', 'nodes'], ['update', 'nodes'], ['delete', 'nodes'],
     ['patch', 'nodes', '--subresource=status'],
-    ['list', 'namespaces'], ['watch', 'namespaces'],
+    ['list', 'namespaces'], ['watch', 'namespaces'], ['list', 'persistentvolumeclaims', '-A'], ['watch', 'persistentvolumeclaims', '-A'],
     ['list', 'daemonsets.apps', '-A'], ['watch', 'daemonsets.apps', '-A'],
     ['list', 'poddisruptionbudgets.policy', '-A'], ['watch', 'poddisruptionbudgets.policy', '-A'],
     ['get', 'statefulsets.apps', '-n', 'default'], ['list', 'statefulsets.apps', '-A'],
@@ -164,16 +164,17 @@ describe('the operator ServiceAccount (RBAC as installed)', () => {
     ['create', 'nodes.network.alibabacloud.com'], ['patch', 'nodes.network.alibabacloud.com', '--subresource=status'],
     ['create', 'leases.coordination.k8s.io', '-n', namespace],
     ['get', `leases.coordination.k8s.io/${fullname}`, '-n', namespace], ['update', `leases.coordination.k8s.io/${fullname}`, '-n', namespace],
+    ['watch', `leases.coordination.k8s.io/${fullname}`, '-n', namespace],
   ];
   const denied: string[][] = [
     ['list', 'secrets', '-A'], ['get', 'secrets', '-n', namespace], ['list', 'configmaps', '-A'],
-    ['delete', 'namespaces'], ['create', 'namespaces'],
+    ['delete', 'namespaces'], ['create', 'namespaces'], ['delete', 'persistentvolumeclaims', '-n', 'default'],
     ['create', 'nodes'], ['delete', 'pods', '-n', 'default'], ['create', 'pods', '-n', 'default'],
     ['create', 'nodepools.karpenter.sh'], ['delete', 'nodepools.karpenter.sh'], ['delete', 'ecsnodeclasses.karpenter.k8s.alibabacloud'],
     ['delete', 'podnetworkings.network.alibabacloud.com'],
     ['update', 'deployments.apps', '-n', namespace], ['delete', 'daemonsets.apps', '-n', 'kube-system'],
     ['create', 'leases.coordination.k8s.io', '-n', 'kube-system'],
-    ['update', 'leases.coordination.k8s.io/kube-scheduler', '-n', namespace],
+    ['update', 'leases.coordination.k8s.io/kube-scheduler', '-n', namespace], ['watch', 'leases.coordination.k8s.io', '-n', namespace],
     ['create', 'clusterrolebindings.rbac.authorization.k8s.io'], ['escalate', 'clusterroles.rbac.authorization.k8s.io'],
     ['impersonate', 'serviceaccounts', '-A'], ['create', 'serviceaccounts/token', '-n', namespace],
   ];
