@@ -24,7 +24,7 @@ export class Faults {
     private readonly cloud: Cloud,
     seed: number,
   ) {
-    this.rules = new FaultRules(seed);
+    this.rules = new FaultRules(seed, () => cloud.now().getTime());
   }
 
   /** Adds any API fault rule; returns its id (for removeRule). */
