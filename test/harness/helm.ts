@@ -50,21 +50,26 @@ export async function helm(args: string[], opts: { kubeconfig?: string } = {}): 
 }
 
 export interface RenderOptions {
+  /** Release name; "ack" by default, so names are ack-ack-node-operator*. */
+  release?: string;
   values?: string[];
   set?: string[];
   namespace?: string;
   /** Extra API versions the pretend cluster serves, e.g. monitoring.coreos.com/v1. */
   apiVersions?: string[];
+  /** Render only these templates, e.g. templates/role.yaml. */
+  showOnly?: string[];
 }
 
 function templateArgs(opts: RenderOptions): string[] {
   return [
-    'template', 'ack', chartDir,
+    'template', opts.release ?? 'ack', chartDir,
     '--namespace', opts.namespace ?? 'kube-system',
     '--kube-version', kubeVersion,
     ...(opts.values ?? []).flatMap((f) => ['--values', f]),
     ...(opts.set ?? []).flatMap((s) => ['--set', s]),
     ...(opts.apiVersions ?? []).flatMap((v) => ['--api-versions', v]),
+    ...(opts.showOnly ?? []).flatMap((t) => ['--show-only', t]),
   ];
 }
 

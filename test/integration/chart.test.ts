@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { installChartRbac } from '../harness/chart-rbac.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { chartDir, ciValues, helm, helmTemplate, repoRoot, type RenderOptions } from '../harness/helm.js';
 
@@ -190,5 +191,23 @@ describe('the operator ServiceAccount (RBAC as installed)', () => {
     const secrets = await cp.kubectl(['get', 'secrets', '-A'], { kubeconfig });
     assert.notEqual(secrets.code, 0);
     assert.match(secrets.stderr, /forbidden: User "system:serviceaccount:ack-system:ack-ack-node-operator" cannot list resource "secrets"/);
+  });
+});
+
+describe('installChartRbac (the identity e2e tests run the operator with)', () => {
+  it('applies only the RBAC objects and returns a token kubeconfig bound by them', async () => {
+    const identity = await installChartRbac(cp, { namespace: 'e2e-rbac', release: 'e2e', embeddedCloud: true });
+    assert.equal(identity.serviceAccountName, 'e2e-ack-node-operator');
+    const deployments = await kubectlOk(['get', 'deployments', '-n', 'e2e-rbac', '-o', 'name']);
+    assert.equal(deployments.trim(), '', 'no operator Deployment is installed');
+    const as = (args: string[]) => cp.kubectl(args, { kubeconfig: identity.kubeconfigPath });
+    const node = JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'rbac-probe' } });
+    // The embedded simulator registers Nodes with the operator's identity.
+    const dryRunNode = await cp.kubectl(['create', '--dry-run=server', '-f', '-'], { kubeconfig: identity.kubeconfigPath, input: node });
+    assert.equal(dryRunNode.code, 0, dryRunNode.stderr);
+    const lease = await as(['get', 'lease', identity.leaseName, '-n', 'e2e-rbac']);
+    assert.match(lease.stderr, /NotFound/, 'reading its own Lease is allowed (it just does not exist yet)');
+    const other = await as(['get', 'lease', 'someone-else', '-n', 'e2e-rbac']);
+    assert.match(other.stderr, /forbidden/);
   });
 });
