@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { keyFor, keyOf } from '../keys.js';
 import { getJson } from '../kube/raw.js';
 import { isGone, statusCodeOf } from '../kube/errors.js';
-import { collectionPath, InvalidObjectError, resourceName, type ResourceType } from '../kube/resource-type.js';
+import { apiVersionOf, collectionPath, InvalidObjectError, resourceName, type ResourceType } from '../kube/resource-type.js';
 import type { KubeObject } from '../kube/types.js';
 import type { RuntimeMetrics } from '../metrics.js';
 import { IndexedStore, type IndexFunc } from './indexed-store.js';
@@ -339,6 +339,10 @@ export class Informer<T extends KubeObject> {
   }
 
   private upsert(raw: KubeObject): void {
+    // List items of built-in kinds come without apiVersion and kind; watch events carry them.
+    // Fill them in so every cached object can be referenced (Events, owner references).
+    raw.apiVersion ??= apiVersionOf(this.resource);
+    raw.kind ??= this.resource.kind;
     const key = keyOf(raw);
     let object: T;
     try {
