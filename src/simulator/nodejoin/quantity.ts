@@ -3,7 +3,6 @@
 
 const suffixes: Record<string, number> = {
   '': 1,
-  m: 0.001,
   k: 1e3,
   M: 1e6,
   G: 1e9,
@@ -21,6 +20,8 @@ const suffixes: Record<string, number> = {
 export function parseQuantity(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(text.trim());
   if (!match) throw new Error(`invalid quantity ${text}`);
+  // Divide for milli so that 3800m is exactly 3.8.
+  if (match[2] === 'm') return Number(match[1]) / 1000;
   return Number(match[1]) * suffixes[match[2] ?? '']!;
 }
 
