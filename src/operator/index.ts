@@ -19,6 +19,7 @@ export { Informer, type InformerEvent, type InformerHandler } from './informers/
 export type { InformerSelector } from './informers/cache.js';
 export type { EventRecorder, EventOptions, ObjectRef } from './events/recorder.js';
 export { discardingRecorder } from './events/recorder.js';
+export { loadKubeConfig } from './kube/kubeconfig.js';
 export { createKubeClients, evictPod, patch, type KubeClients, type EvictionOutcome } from './kube/clients.js';
 export { describeKubeError, isAlreadyExists, isConflict, isGone, isNotFound, isTooManyRequests, statusCodeOf, KubeApiError } from './kube/errors.js';
 export { builtinResource, customResource, apiVersionOf, resourceName, InvalidObjectError, type ResourceType } from './kube/resource-type.js';
@@ -28,3 +29,4 @@ export { keyOf, keyFor, splitKey, type ObjectName } from './keys.js';
 export { createLogger, objectFields, logLevels, type LogLevel, type Logger } from './logger.js';
 export { defaultLeaderElectionTimings, type LeaderElectionConfig } from './leader/elector.js';
 export type { Check } from './health/server.js';
+export { cachedCheck } from './health/cached-check.js';
