@@ -31,19 +31,24 @@ describe('IPAM engine on the simulator', () => {
       await t.engine.registerNode({ name: `node-${instanceId}`, instanceId, zone: env.zone, instanceType: env.instanceTypes.get('ecs.g7.large')! });
     });
 
-    it('warms the pool up to minPoolSize before any pod, on a tagged ENI of the default network', async () => {
+    it('warms the pool up before any pod (to the middle of [minPoolSize, maxPoolSize], one call), on a tagged ENI of the default network', async () => {
       const enis = secondaryEnisOf(instanceId);
       assert.equal(enis.length, 1);
       const eni = enis[0]!;
       assert.equal(eni.status, 'InUse');
       assert.equal(eni.vSwitchId, env.defaultVSwitch);
       assert.deepEqual(eni.securityGroupIds, [env.defaultSg]);
-      assert.equal(1 + eni.secondaryIps.length, 3);
+      assert.equal(1 + eni.secondaryIps.length, 5);
       assert.equal(eni.tags[TagCluster], 'local');
       assert.equal(eni.tags[TagENICreator], 'terway');
       assert.equal(eni.tags[TagENIInstance], instanceId);
       assert.equal(eni.tags[TagENINode], `node-${instanceId}`);
-      assert.equal(t.engine.idleCount(`node-${instanceId}`), 3);
+      assert.equal(t.engine.idleCount(`node-${instanceId}`), 5);
+      const idle = (await t.registry.getMetricsAsJSON()).find((m) => m.name === 'terway_resource_pool_idle_count');
+      const sample = (idle?.values ?? []).find((v) => v.labels['name'] === `node-${instanceId}`);
+      assert.equal(sample?.value, 5);
+      assert.equal(sample?.labels['min_idle'], '3');
+      assert.equal(sample?.labels['capacity'], '12');
     });
 
     it('hands each pod a distinct address that the cloud has on an ENI of the node, recorded before it returns', async () => {

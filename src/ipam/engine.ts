@@ -31,6 +31,16 @@ export interface IpamEngineDeps {
   random?: () => number;
   /** A pod's recorded address vanished from the cloud; the controller should act on the pod. */
   onAddressLost?: (podId: string, ip: string, reason: string) => void;
+  /** Called after each successful allocation (for tracing and the benchmark). */
+  onAllocated?: (info: AllocationObservation) => void;
+}
+
+export interface AllocationObservation {
+  podId: string;
+  eniType: 'ENIIP' | 'ENI';
+  /** Served from an idle address of the node's pool, without waiting for the cloud. */
+  warm: boolean;
+  seconds: number;
 }
 
 export interface NodeRegistration {
@@ -66,6 +76,9 @@ export class IpamEngine {
   private readonly pods = new Map<string, PodAllocation>();
   private readonly orphanSince = new Map<string, number>();
   private readonly onAddressLost: IpamEngineDeps['onAddressLost'];
+  private readonly onAllocated: IpamEngineDeps['onAllocated'];
+  /** Set by allocateInner for the observation of the allocation in progress. */
+  private lastWarm = new Map<string, boolean>();
   private started = false;
 
   constructor(deps: IpamEngineDeps) {
@@ -75,8 +88,9 @@ export class IpamEngine {
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
     this.log = (deps.logger ?? pino({ level: 'silent' })).child({ component: 'ipam' });
-    this.metrics = deps.registry ? new IpamMetrics(deps.registry) : undefined;
+    this.metrics = deps.registry ? new IpamMetrics(deps.registry, () => [...this.nodes.values()].filter((p) => !p.closed).map((p) => p.sample())) : undefined;
     this.onAddressLost = deps.onAddressLost;
+    this.onAllocated = deps.onAllocated;
     this.vSwitches = new VSwitchPool(this.cloud, this.clock, {
       ttlMs: this.config.vSwitchCacheTtlMs,
       blockMs: this.config.vSwitchBlockMs,
@@ -137,7 +151,6 @@ export class IpamEngine {
       this.pods.set(id, alloc);
     }
     this.started = true;
-    for (const pool of this.nodes.values()) pool.publishMetrics();
     if (opts.reconcile !== false) await this.reconcileAll();
     this.log.info({ nodes: this.nodes.size, pods: this.pods.size }, 'IPAM state rebuilt');
   }
@@ -237,7 +250,12 @@ export class IpamEngine {
     const eniType = req.network.eniType;
     try {
       const result = await this.allocateInner(req);
-      this.metrics?.allocationSeconds.observe({ eni_type: eniType, result: 'ok' }, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      const id = podId(req.pod.namespace, req.pod.name);
+      const warm = this.lastWarm.get(id) ?? false;
+      this.lastWarm.delete(id);
+      this.metrics?.allocationSeconds.observe({ eni_type: eniType, result: 'ok' }, seconds);
+      this.onAllocated?.({ podId: id, eniType: result.eniType, warm, seconds });
       return result;
     } catch (err) {
       this.metrics?.allocationSeconds.observe({ eni_type: eniType, result: err instanceof IpamError ? err.reason : 'error' }, (performance.now() - started) / 1000);
@@ -277,6 +295,7 @@ export class IpamEngine {
       const held = await pool.allocateShared(id, pod.uid, plane);
       eni = held.eni;
       ip = held.ip.ip;
+      if (this.onAllocated) this.lastWarm.set(id, held.warm === true);
     } else {
       eni = await pool.allocateExclusive(id, pod.uid, plane);
       ip = eni.primaryIp;

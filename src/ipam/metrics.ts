@@ -13,25 +13,41 @@ export interface PoolGaugeLabels {
   minIdle: number;
 }
 
+export interface PoolSample {
+  labels: PoolGaugeLabels;
+  total: number;
+  idle: number;
+}
+
 export class IpamMetrics {
   readonly poolTotal: Gauge<(typeof poolLabels)[number]>;
   readonly poolIdle: Gauge<(typeof poolLabels)[number]>;
   readonly poolDisposed: Counter<(typeof poolLabels)[number]>;
   readonly allocationSeconds: Histogram<'eni_type' | 'result'>;
-  private readonly lastLabels = new Map<string, Record<(typeof poolLabels)[number], string>>();
 
-  constructor(registry: Registry) {
+  /** `pools` is read at scrape time, so allocations never pay for the gauges. */
+  constructor(registry: Registry, pools: () => Iterable<PoolSample>) {
+    const samples = (): PoolSample[] => [...pools()];
+    const labels = (l: PoolGaugeLabels) => this.labels(l);
     this.poolTotal = new Gauge({
       name: 'terway_resource_pool_total_count',
       help: 'terway total resources amount in the pool',
       labelNames: poolLabels,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of samples()) this.set(labels(s.labels), s.total);
+      },
     });
     this.poolIdle = new Gauge({
       name: 'terway_resource_pool_idle_count',
       help: 'terway amount of idle resources in the pool',
       labelNames: poolLabels,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of samples()) this.set(labels(s.labels), s.idle);
+      },
     });
     this.poolDisposed = new Counter({
       name: 'terway_resource_pool_disposed_count',
@@ -52,29 +68,7 @@ export class IpamMetrics {
     return { name: l.name, type: l.type, capacity: String(l.capacity), max_idle: String(l.maxIdle), min_idle: String(l.minIdle) };
   }
 
-  setPool(l: PoolGaugeLabels, total: number, idle: number): void {
-    const labels = this.labels(l);
-    const key = `${l.name}|${l.type}`;
-    const previous = this.lastLabels.get(key);
-    if (previous && JSON.stringify(previous) !== JSON.stringify(labels)) {
-      this.poolTotal.remove(previous);
-      this.poolIdle.remove(previous);
-    }
-    this.lastLabels.set(key, labels);
-    this.poolTotal.set(labels, total);
-    this.poolIdle.set(labels, idle);
-  }
-
   disposed(l: PoolGaugeLabels, count: number): void {
     if (count > 0) this.poolDisposed.inc(this.labels(l), count);
-  }
-
-  forgetNode(name: string): void {
-    for (const [key, labels] of this.lastLabels) {
-      if (labels.name !== name) continue;
-      this.poolTotal.remove(labels);
-      this.poolIdle.remove(labels);
-      this.lastLabels.delete(key);
-    }
   }
 }

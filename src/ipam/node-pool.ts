@@ -15,9 +15,9 @@ import type { Clock } from './clock.js';
 import type { IpamConfig } from './config.js';
 import { attachEni, detachAndDeleteEni, detachEni, type PollOptions } from './eni-lifecycle.js';
 import { IpamError } from './errors.js';
-import type { IpamMetrics, PoolGaugeLabels } from './metrics.js';
+import type { IpamMetrics, PoolGaugeLabels, PoolSample } from './metrics.js';
 import { normalizeSecurityGroups, planeKey, securityGroupKey, type NetworkPlane } from './network-plane.js';
-import { availableIps, limitsOf, MaxIpsPerCall, planGrowth, planReclaim, sharedEnisOf } from './pool-planner.js';
+import { availableIps, limitsOf, MaxIpsPerCall, planGrowth, planReclaim, poolMidpoint, sharedEnisOf } from './pool-planner.js';
 import { CoalescingWriter, SerialQueue } from './serial.js';
 import { cloneNode, isCooling, isFree, type EniState, type IpState, type NodeIpamState } from './state.js';
 import type { IpamStore } from './store.js';
@@ -40,6 +40,8 @@ export interface NodePoolContext {
 export interface HeldAddress {
   eni: EniState;
   ip: IpState;
+  /** Served from an idle address without waiting for the cloud. */
+  warm?: boolean;
 }
 
 let tokenCounter = 0;
@@ -51,6 +53,7 @@ export class NodePool {
   private readonly waiting = new Map<string, number>();
   /** Secondary ENIs attached to the instance that this pool does not own (seen by reconcile). */
   private foreignEnis = 0;
+  private refillScheduled = false;
   private readonly unrecordedSince = new Map<string, number>();
   private readonly log: Logger;
   closed = false;
@@ -79,10 +82,9 @@ export class NodePool {
   /** Makes every change so far durable. */
   async persist(): Promise<void> {
     await this.writer.flush();
-    this.publishMetrics();
   }
 
-  private gaugeLabels(): PoolGaugeLabels {
+  gaugeLabels(): PoolGaugeLabels {
     const limits = limitsOf(this.state);
     return {
       name: this.state.name,
@@ -93,8 +95,8 @@ export class NodePool {
     };
   }
 
-  publishMetrics(): void {
-    if (!this.ctx.metrics || this.closed) return;
+  /** The pool gauges' sample: addresses on shared ENIs, and those idle. */
+  sample(): PoolSample {
     let total = 0;
     let idle = 0;
     for (const eni of Object.values(this.state.enis)) {
@@ -105,7 +107,7 @@ export class NodePool {
         if (ip.podId === undefined) idle++;
       }
     }
-    this.ctx.metrics.setPool(this.gaugeLabels(), total, idle);
+    return { labels: this.gaugeLabels(), total, idle };
   }
 
   /** Where the pod's address is, if it holds one here. */
@@ -159,7 +161,7 @@ export class NodePool {
     const held = this.findByPod(podId);
     if (held && held.ip.podUid === podUid && held.eni.usage === 'Shared') {
       await this.persist();
-      return held;
+      return { ...held, warm: true };
     }
     const key = planeKey(plane);
     let lastError: unknown;
@@ -178,7 +180,7 @@ export class NodePool {
           throw err;
         }
         this.refillInBackground(plane);
-        return taken;
+        return { ...taken, warm: attempt === 0 };
       }
       this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
       try {
@@ -199,10 +201,16 @@ export class NodePool {
   /** Keeps minPoolSize idle addresses ready for the next pods without making this one wait. */
   private refillInBackground(plane: NetworkPlane): void {
     const floor = this.floorFor(plane);
-    if (floor <= 0 || availableIps(this.state, plane, this.ctx.clock.now(), this.cooldownMs) >= floor) return;
-    this.cloudOps
-      .run(() => this.grow(plane, floor))
-      .catch((err: unknown) => this.log.debug({ err }, 'background refill of the pool did not complete'));
+    if (floor <= 0 || this.refillScheduled || availableIps(this.state, plane, this.ctx.clock.now(), this.cooldownMs) >= floor) return;
+    this.refillScheduled = true;
+    // After the allocations already in progress: building and signing a cloud request is CPU
+    // they should not wait behind.
+    setImmediate(() => {
+      this.refillScheduled = false;
+      this.cloudOps
+        .run(() => this.grow(plane, floor))
+        .catch((err: unknown) => this.log.debug({ err }, 'background refill of the pool did not complete'));
+    });
   }
 
   /** The pod's address cools down, then is idle again. Returns the address released, if any. */
@@ -242,9 +250,15 @@ export class NodePool {
     // A few rounds: a vSwitch answering IpNotEnough is blocked and the next round plans around it.
     for (let round = 0; round < 4; round++) {
       if (this.closed) return;
-      const need = (this.waiting.get(key) ?? 0) + floor - availableIps(this.state, plane, this.ctx.clock.now(), this.cooldownMs);
+      const waiting = this.waiting.get(key) ?? 0;
+      const available = availableIps(this.state, plane, this.ctx.clock.now(), this.cooldownMs);
+      const need = waiting + floor - available;
       if (need <= 0) return;
-      const steps = planGrowth(this.state, plane, need, (id) => this.ctx.vSwitches.isBlocked(id), this.foreignEnis);
+      // A call to the cloud costs the same for 1 address as for 10: fill towards the middle of
+      // [minPoolSize, maxPoolSize], leaving room below maxPoolSize for released addresses, so
+      // the pool neither refills nor reclaims on every small swing.
+      const batch = Math.max(need, Math.min(MaxIpsPerCall, poolMidpoint(this.state.pool) + waiting - available));
+      const steps = planGrowth(this.state, plane, batch, (id) => this.ctx.vSwitches.isBlocked(id), this.foreignEnis);
       if (steps.length === 0) throw lastError !== undefined ? toIpamError(lastError) : this.noRoomError(plane);
       let newEni: string | undefined;
       for (const step of steps) {
@@ -687,7 +701,6 @@ export class NodePool {
         }
       }
     });
-    this.ctx.metrics?.forgetNode(this.name);
   }
 
   /** Updates limits and pool sizes (a NodePool or node annotation changed). */

@@ -74,7 +74,10 @@ describe('planReclaim', () => {
 
   it('keeps minPoolSize for the default security groups and releases young idle addresses only above maxPoolSize', () => {
     const young = eni('e', [{ ip: 'a', podId: 'p' }, ...['b', 'c', 'd', 'e'].map((ip) => ({ ip, idleSince: opts.now - 1_000 }))]);
-    assert.equal([...planReclaim(node([young], undefined, { minPoolSize: 1, maxPoolSize: 3 }), opts).unassign.values()].flat().length, 1);
+    // 4 idle, over maxPoolSize 3: drained to the midpoint 2 in one go.
+    assert.equal([...planReclaim(node([young], undefined, { minPoolSize: 1, maxPoolSize: 3 }), opts).unassign.values()].flat().length, 2);
+    const within = eni('e', [{ ip: 'a', podId: 'p' }, ...['b', 'c', 'd'].map((ip) => ({ ip, idleSince: opts.now - 1_000 }))]);
+    assert.equal(planReclaim(node([within], undefined, { minPoolSize: 1, maxPoolSize: 3 }), opts).unassign.size, 0);
     const old = eni('e', [{ ip: 'a', podId: 'p' }, ...['b', 'c', 'd', 'e'].map((ip) => ({ ip, idleSince: opts.now - 120_000 }))]);
     assert.equal([...planReclaim(node([old], undefined, { minPoolSize: 1, maxPoolSize: 3 }), opts).unassign.values()].flat().length, 3);
   });

@@ -82,6 +82,11 @@ export function planGrowth(
   return steps;
 }
 
+/** Where growth fills to and reclaim above maxPoolSize drains to: the hysteresis point. */
+export function poolMidpoint(pool: { minPoolSize: number; maxPoolSize: number }): number {
+  return Math.ceil((pool.minPoolSize + pool.maxPoolSize) / 2);
+}
+
 export interface ReclaimOptions {
   now: number;
   cooldownMs: number;
@@ -99,8 +104,9 @@ export interface ReclaimPlan {
 }
 
 /**
- * Idle addresses to give back. Per security-group set: above maxPoolSize, at once; above the
- * floor (minPoolSize for the default plane, 0 for others), once idle for idleReclaimAfterMs. At
+ * Idle addresses to give back. Per security-group set: above maxPoolSize, at once, down to the
+ * midpoint of [minPoolSize, maxPoolSize]; above the floor (minPoolSize for the default plane, 0
+ * for others), once idle for idleReclaimAfterMs. At
  * most batchSize addresses per pass. Cooling addresses are kept (giving one back is reuse too).
  * Victims come from the emptiest ENIs first, so whole ENIs drain and can be deleted.
  */
@@ -120,7 +126,8 @@ export function planReclaim(state: NodeIpamState, opts: ReclaimOptions): Reclaim
     const floor = key === opts.defaultSecurityGroupKey ? state.pool.minPoolSize : 0;
     const free = enis.flatMap((e) => Object.values(e.ips).filter(isFree));
     const releasable = free.filter((ip) => !isCooling(ip, opts.now, opts.cooldownMs));
-    const overMax = Math.max(0, free.length - state.pool.maxPoolSize);
+    // Above maxPoolSize: drain to the midpoint in one go, not one address per swing.
+    const overMax = free.length > state.pool.maxPoolSize ? free.length - Math.max(floor, poolMidpoint(state.pool)) : 0;
     const aged = releasable.filter((ip) => (ip.idleSince ?? opts.now) + opts.idleReclaimAfterMs <= opts.now).length;
     const overFloor = Math.min(aged, Math.max(0, free.length - floor));
     let take = Math.min(Math.max(overMax, overFloor), releasable.length, budget);

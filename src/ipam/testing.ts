@@ -9,7 +9,7 @@ import type { AlibabaCloudProvider } from '../cloud/alibaba/provider.js';
 import type { CloudProvider, Instance, InstanceTypeInfo } from '../cloud/types.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/index.js';
 import type { IpamConfigInput } from './config.js';
-import { IpamEngine } from './engine.js';
+import { IpamEngine, type IpamEngineDeps } from './engine.js';
 import { MemoryIpamStore } from './memory-store.js';
 import type { NetworkPlane } from './network-plane.js';
 import type { ResolvedPodNetwork } from './pod-network-resolver.js';
@@ -102,7 +102,7 @@ export interface EngineUnderTest {
 export async function engineFor(
   env: Pick<IpamSimEnv, 'cloud' | 'zone' | 'defaultVSwitch' | 'defaultSg'>,
   config: Partial<IpamConfigInput> = {},
-  opts: { store?: MemoryIpamStore; clock?: Clock; logger?: Logger; cloud?: CloudProvider; start?: boolean } = {},
+  opts: { store?: MemoryIpamStore; clock?: Clock; logger?: Logger; cloud?: CloudProvider; start?: boolean; onAllocated?: IpamEngineDeps['onAllocated'] } = {},
 ): Promise<EngineUnderTest> {
   const store = opts.store ?? new MemoryIpamStore();
   const registry = new Registry();
@@ -112,6 +112,7 @@ export async function engineFor(
     registry,
     logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.onAllocated ? { onAllocated: opts.onAllocated } : {}),
     config: {
       clusterName: 'local',
       defaults: { vSwitchesByZone: { [env.zone]: [env.defaultVSwitch] }, securityGroupIds: [env.defaultSg] },

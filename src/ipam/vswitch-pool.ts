@@ -41,6 +41,7 @@ export function orderVSwitches(candidates: readonly VSwitchCandidate[], policy: 
 export class VSwitchPool {
   private readonly cache = new Map<string, { vSwitch: VSwitch; fetchedAt: number }>();
   private readonly blockedUntil = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cloud: CloudProvider,
@@ -72,8 +73,18 @@ export class VSwitchPool {
       return !hit || now - hit.fetchedAt >= this.opts.ttlMs;
     });
     if (stale.length > 0) {
-      const fresh = await this.cloud.listVSwitches({ ids: [...new Set(stale)] });
-      for (const v of fresh) this.cache.set(v.id, { vSwitch: v, fetchedAt: now });
+      // Nodes registering together ask for the same vSwitches: one DescribeVSwitches serves them all.
+      const key = [...new Set(stale)].sort().join(',');
+      let pending = this.inFlight.get(key);
+      if (!pending) {
+        pending = this.cloud.listVSwitches({ ids: key.split(',') }).then((fresh) => {
+          for (const v of fresh) this.cache.set(v.id, { vSwitch: v, fetchedAt: now });
+        });
+        this.inFlight.set(key, pending);
+        const clear = () => this.inFlight.delete(key);
+        pending.then(clear, clear);
+      }
+      await pending;
     }
     return ids.map((id) => this.cache.get(id)?.vSwitch).filter((v): v is VSwitch => v !== undefined);
   }
