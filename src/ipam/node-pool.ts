@@ -240,7 +240,7 @@ export class NodePool {
   async warmUp(target = Math.max(this.state.pool.minPoolSize, this.ctx.config.pool.warmUpSize)): Promise<void> {
     const plane = this.ctx.defaultPlane;
     if (!plane || target <= 0 || this.closed) return;
-    await this.cloudOps.run(() => this.grow(plane, Math.min(target, Math.max(this.state.pool.maxPoolSize, target))));
+    await this.cloudOps.run(() => this.grow(plane, target));
   }
 
   /** Runs inside cloudOps. Adds addresses until waiting pods plus `floor` are covered, or nothing fits. */
