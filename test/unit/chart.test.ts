@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseOptions } from '../../src/config/options.js';
 import {
   chartDir, ciValues, findManifest, helm, helmTemplate, renderChart, repoRoot, type Manifest,
 } from '../harness/helm.js';
@@ -15,7 +16,7 @@ interface Container {
   name: string;
   image: string;
   args: string[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   securityContext: Record<string, unknown>;
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
@@ -195,6 +196,75 @@ interface Alert { alert: string; expr: string; for: string; labels: Record<strin
 function alertsOf(rule: Manifest): Alert[] {
   return (rule as unknown as { spec: { groups: { rules: Alert[] }[] } }).spec.groups.flatMap((g) => g.rules);
 }
+
+/**
+ * The container's args and env as the kubelet hands them to the process: downward-API fields
+ * resolved, $(VAR) references in args expanded.
+ */
+function processView(deployment: Manifest, pod: { name: string; namespace: string }): { argv: string[]; env: Record<string, string> } {
+  const container = operatorContainer(deployment);
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    env[e.name] = field === 'metadata.name' ? pod.name : field === 'metadata.namespace' ? pod.namespace : (e.value ?? '');
+  }
+  const argv = container.args.map((a) => a.replace(/\$\((\w+)\)/g, (ref, name: string) => env[name] ?? ref));
+  return { argv, env };
+}
+
+describe('the operator accepts what the chart passes it', () => {
+  const shapes: [string, { values: string[]; set?: string[] }][] = [
+    ['minimal values', { values: [ciValues('default')] }],
+    ['monitoring', { values: [ciValues('monitoring')] }],
+    ['RRSA through the webhook', { values: [ciValues('rrsa')] }],
+    ['RRSA by hand', { values: [ciValues('rrsa-manual')] }],
+    ['embedded cloud without a region', { values: [ciValues('default')], set: ['settings.cloudEndpoint=embedded', 'settings.region=', 'settings.logLevel=debug'] }],
+    ['every IPAM default set', {
+      values: [ciValues('default')],
+      set: ['settings.ipam.vSwitches.cn-hangzhou-h={vsw-a,vsw-b}', 'settings.ipam.vSwitches.cn-hangzhou-i={vsw-c}', 'settings.ipam.securityGroups={sg-1,sg-2}',
+        'settings.ipam.vSwitchSelection=most', 'settings.ipam.eniType=Trunk', 'settings.clusterName=bank', 'settings.launchApi=RunInstances'],
+    }],
+  ];
+  for (const [name, opts] of shapes) {
+    it(`${name}: every flag parses with the operator's own option parser`, async () => {
+      const deployment = findManifest(await renderChart({ ...opts, namespace: 'ack-system' }), 'Deployment');
+      const { argv, env } = processView(deployment, { name: 'ack-ack-node-operator-7d9f-abcde', namespace: 'ack-system' });
+      const parsed = parseOptions(argv, env);
+      assert.equal(parsed.help, false);
+      if (parsed.help) return;
+      const o = parsed.options;
+      assert.equal(o.clusterId, 'c0123456789abcdef');
+      assert.equal(o.leaderElect, true);
+      assert.equal(o.leaderElectionNamespace, 'ack-system');
+      assert.equal(o.leaderElectionLeaseName, 'ack-ack-node-operator', 'the Lease the chart\'s Role allows');
+      assert.match(o.leaderElectionIdentity, /^ack-ack-node-operator-7d9f-abcde_/);
+      assert.equal(o.metricsPort, 8080);
+      assert.equal(o.healthPort, 8081);
+      for (const key of Object.keys(parsed.sources) as (keyof typeof parsed.sources)[]) {
+        if (parsed.sources[key] === 'env') assert.fail(`${key} came from an environment variable the chart did not mean to set`);
+      }
+      if (name === 'every IPAM default set') {
+        assert.deepEqual(o.ipamVSwitches, { 'cn-hangzhou-h': ['vsw-a', 'vsw-b'], 'cn-hangzhou-i': ['vsw-c'] });
+        assert.deepEqual(o.ipamSecurityGroups, ['sg-1', 'sg-2']);
+        assert.equal(o.ipamVSwitchSelection, 'most');
+        assert.equal(o.ipamEniType, 'Trunk');
+        assert.equal(o.clusterName, 'bank');
+        assert.equal(o.launchApi, 'RunInstances');
+      }
+      if (name.startsWith('embedded')) {
+        assert.equal(o.cloudEndpoint.kind, 'embedded');
+        assert.equal(o.logLevel, 'debug');
+        assert.equal(o.credentialsDir, undefined, 'the simulator brings its own keys');
+      }
+    });
+  }
+
+  it('the pod would be refused if a flag the chart renders were unknown to the operator', async () => {
+    const deployment = findManifest(await renderChart({ values: [ciValues('default')], set: ['settings.extraArgs={--no-such-flag=1}'] }), 'Deployment');
+    const { argv, env } = processView(deployment, { name: 'p', namespace: 'kube-system' });
+    assert.throws(() => parseOptions(argv, env), /unknown flag --no-such-flag/);
+  });
+});
 
 describe('values.schema.json refuses invalid values with a readable message', () => {
   const cases: { name: string; set: string[]; message: RegExp }[] = [

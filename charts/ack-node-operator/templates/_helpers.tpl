@@ -67,8 +67,22 @@ app.kubernetes.io/part-of: ack-node-operator
 {{- end -}}
 {{- end -}}
 
+{{/* The embedded simulator brings its own keys, so no credentials reach the pod in that mode. */}}
+{{- define "ack-node-operator.embeddedCloud" -}}
+{{- if eq .Values.settings.cloudEndpoint "embedded" -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* An AccessKey Secret is mounted (mode "secret" against a real endpoint). */}}
+{{- define "ack-node-operator.mountCredentialsSecret" -}}
+{{- if and (eq .Values.credentials.mode "secret") (not (include "ack-node-operator.embeddedCloud" .)) -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{- define "ack-node-operator.createCredentialsSecret" -}}
-{{- if and (eq .Values.credentials.mode "secret") (not .Values.credentials.existingSecret) -}}
+{{- if and (include "ack-node-operator.mountCredentialsSecret" .) (not .Values.credentials.existingSecret) -}}
 true
 {{- end -}}
 {{- end -}}
