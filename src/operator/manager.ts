@@ -232,7 +232,8 @@ export class Manager {
   private async campaign(signal: AbortSignal): Promise<void> {
     if (!this.elector) {
       this.leaderWork = this.runAll(this.registered.filter((r) => r.needsLeaderElection), signal);
-      await this.leaderWork;
+      // Without controllers (or once they return) the manager still runs until stopped.
+      await Promise.all([this.leaderWork, aborted(signal)]);
       return;
     }
     while (!signal.aborted) {
@@ -296,6 +297,13 @@ export class Manager {
     if (timer) clearTimeout(timer);
     if (expired) this.logger.warn({ graceMs, what }, 'in-flight work did not finish within the shutdown grace period');
   }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function newRegistry(): Registry {
