@@ -17,6 +17,6 @@ export {
   type CapacityOptions,
 } from './instance-types.js';
 export {
-  fractionalLowerBound, fractionalLowerBoundForPods, packingEfficiency, cheapestPrice, podSlotsOf, pricedCapacity,
-  type LowerBound, type PricedCapacity,
+  fractionalLowerBound, fractionalLowerBoundForPods, podShareLowerBound, bestShareWeights, podShare, packingEfficiency, cheapestPrice, podSlotsOf, pricedCapacity,
+  type LowerBound, type PricedCapacity, type ShareWeights, type SizedDemand,
 } from './lower-bound.js';

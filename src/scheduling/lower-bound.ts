@@ -81,6 +81,72 @@ export function fractionalLowerBoundForPods(pods: readonly PodSpecLite[], instan
   return fractionalLowerBound(demand, priced);
 }
 
+/**
+ * A bound that respects where each pod can go. For any weights λ (λcpu + λmem + λpods <= 1), a node of
+ * type t holding pods S costs price(t) >= price(t) · Σ_S (λcpu·cpu/C_t + λmem·mem/M_t + λpods/P_t), so
+ * every plan costs at least Σ_pods min over types t that fit the pod of that weighted share of
+ * price(t). Maximized over a grid of λ. Unlike the aggregated bound, a cheap type cannot lend its
+ * cores to pods too large (or too many) for it.
+ */
+export function podShareLowerBound(pods: readonly PodSpecLite[], instanceTypes: readonly InstanceType[], steps = 40): number {
+  const classes = new Map<string, SizedDemand>();
+  for (const p of pods) {
+    const r = podRequests(p);
+    const cores = (r[ResourceCPU] ?? 0) / 1000;
+    const gib = (r[ResourceMemory] ?? 0) / GiB;
+    const key = `${cores}/${gib}`;
+    const c = classes.get(key);
+    if (c) c.count++;
+    else classes.set(key, { cores, gib, count: 1 });
+  }
+  const types: PricedCapacity[] = [];
+  for (const it of instanceTypes) {
+    const price = cheapestPrice(it);
+    if (price !== undefined) types.push(pricedCapacity(it, price));
+  }
+  return bestShareWeights([...classes.values()], types, steps).bound;
+}
+
+/** A group of identical pods: cores, GiB and how many. */
+export interface SizedDemand {
+  cores: number;
+  gib: number;
+  count: number;
+}
+
+export interface ShareWeights {
+  cpu: number;
+  memory: number;
+  pods: number;
+  /** The bound these weights give. */
+  bound: number;
+}
+
+/** The cheapest weighted share of a type's price one pod can have (its "fair cost" under the weights). */
+export function podShare(w: Pick<ShareWeights, 'cpu' | 'memory' | 'pods'>, pod: Pick<SizedDemand, 'cores' | 'gib'>, types: readonly PricedCapacity[]): number {
+  let min = Infinity;
+  for (const t of types) {
+    if (t.cores < pod.cores || t.memoryGiB < pod.gib || t.podSlots < 1) continue;
+    const share = t.price * (w.cpu * (t.cores > 0 ? pod.cores / t.cores : 0) + w.memory * (t.memoryGiB > 0 ? pod.gib / t.memoryGiB : 0) + w.pods / t.podSlots);
+    if (share < min) min = share;
+  }
+  return min;
+}
+
+/** Grid search for the weights that maximize the pod-share bound. */
+export function bestShareWeights(demand: readonly SizedDemand[], types: readonly PricedCapacity[], steps = 40): ShareWeights {
+  let best: ShareWeights = { cpu: 1, memory: 0, pods: 0, bound: 0 };
+  for (let i = 0; i <= steps; i++) {
+    for (let j = 0; i + j <= steps; j++) {
+      const w = { cpu: i / steps, memory: j / steps, pods: 1 - (i + j) / steps };
+      let total = 0;
+      for (const d of demand) total += podShare(w, d, types) * d.count;
+      if (total > best.bound) best = { ...w, bound: total };
+    }
+  }
+  return best;
+}
+
 /** y·allocatable / price: the share of its price a fully packed node of the type recovers. */
 export function packingEfficiency(bound: LowerBound, capacity: PricedCapacity): number {
   if (capacity.price <= 0) return 0;

@@ -22,6 +22,10 @@ export interface CompiledInstanceType {
   price: Float64Array;
   cheapest: number;
   slots: EniSlots | undefined;
+  /** One-entry memo of the cheapest price under a (zone mask, capacity-type mask). */
+  memoZones: number;
+  memoCapacityTypes: number;
+  memoPrice: number;
 }
 
 export interface CompiledNodePool {
@@ -43,8 +47,8 @@ export interface CompiledNodePool {
   limitRemaining: Float64Array;
   /** Per type index: capacity of each limited resource. */
   limitCapacity: Map<number, Float64Array>;
-  /** Per type index: packing efficiency (see lower-bound.ts). */
-  efficiency: Float64Array;
+  /** Per pod class id: the cheapest node of this pool that fits one pod of the class alone. */
+  alonePrice: Map<number, number>;
   minValues: readonly { key: string; min: number }[];
 }
 
@@ -69,9 +73,9 @@ export interface Bin {
   // claims
   candidates: Int32Array | undefined;
   candidateCount: number;
-  /** Per type index: 1 when the claim may still grow into the type (efficiency rule). */
-  growth: Uint8Array | undefined;
-  /** Component-wise max allocatable over growth candidates: a cheap necessary condition for fit. */
+  /** Cheapest launch price over the candidates, for the cost-aware growth rule. */
+  price: number;
+  /** Component-wise max allocatable over candidates: a cheap necessary condition for fit. */
   capMax: Float64Array | undefined;
   limitReserved: Float64Array | undefined;
 }

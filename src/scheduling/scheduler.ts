@@ -9,12 +9,12 @@
 //   dropped from that list for good, so a class scans each bin about once instead of once per pod.
 // - A claim keeps an incrementally pruned list of candidate instance types; offerings are zone
 //   bitmasks per capacity type, so zone checks are integer operations.
-// - A claim only grows into instance types whose price its resources would earn back (packing
-//   efficiency against the fractional lower bound's dual prices), so nodes stay cost-efficient.
+// - A claim accepts a pod only while that raises its cheapest launch price by no more than the pod
+//   would cost on a node of its own: slack is filled for free, and nodes do not grow into types
+//   that cost more than the pods they hold (Karpenter grows every node toward the largest type).
 import { LabelCapacityType, LabelHostname, LabelInstanceType, LabelNodePool, LabelZone } from '../apis/labels.js';
 import { addEniDemand, eniSlots, eniUsageFits, emptyEniUsage, type EniUsage } from './eni-density.js';
 import { HostPortUsage, hostPortsOf } from './host-ports.js';
-import { fractionalLowerBound, packingEfficiency, pricedCapacity, type PricedCapacity } from './lower-bound.js';
 import type { Bin, CompiledInstanceType, CompiledNodePool } from './model.js';
 import { IpHeadroom } from './network.js';
 import { classKey, newLevel, newPodClass, type Level, type PodClass } from './pod-class.js';
@@ -37,7 +37,7 @@ const TRANSIENT = 2;
 type Outcome = typeof OK | typeof PERMANENT | typeof TRANSIENT;
 
 const CapacityTypes = ['spot', 'on-demand'] as const;
-const DefaultPackingEfficiency = 0.9;
+const DefaultGrowthCostRatio = 1;
 const MaxRetryPasses = 20;
 const DefaultNodePods = 110;
 
@@ -76,7 +76,7 @@ class Solver {
   private readonly zoneMasks = new WeakMap<Requirement, number>();
   private readonly ctMasks = new WeakMap<Requirement, number>();
   private readonly defaultEniType: EniType;
-  private readonly efficiencyThreshold: number;
+  private readonly growthCostRatio: number;
   private readonly toleratePreferNoSchedule: boolean;
   private readonly ignorePreferences: boolean;
   private claimSequence = 0;
@@ -99,7 +99,7 @@ class Solver {
 
   constructor(private readonly input: SchedulingInput, options: SchedulingOptions) {
     this.defaultEniType = input.networking?.defaultEniType ?? 'ENIIP';
-    this.efficiencyThreshold = options.packingEfficiency ?? DefaultPackingEfficiency;
+    this.growthCostRatio = options.growthCostRatio ?? DefaultGrowthCostRatio;
     this.ignorePreferences = options.preferencePolicy === 'Ignore';
     this.registry = new TopologyRegistry(input.namespaceLabels);
     this.headroom = new IpHeadroom(input.networking);
@@ -206,6 +206,9 @@ class Solver {
         price,
         cheapest,
         slots: src.eni ? eniSlots(src.eni) : undefined,
+        memoZones: -1,
+        memoCapacityTypes: -1,
+        memoPrice: Infinity,
       };
       this.its.push(compiled);
       this.itByRef.set(src, compiled);
@@ -226,12 +229,10 @@ class Solver {
 
   private compileNodePools(): void {
     const sorted = [...this.input.nodePools].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const demand: Record<string, number> = {};
-    for (const c of this.classes) for (const [k, v] of Object.entries(c.requests)) demand[k] = (demand[k] ?? 0) + v * c.pods.length;
-    for (const src of sorted) this.pools.push(this.compileNodePool(src, demand));
+    for (const src of sorted) this.pools.push(this.compileNodePool(src));
   }
 
-  private compileNodePool(src: NodePoolTemplate, demand: Record<string, number>): CompiledNodePool {
+  private compileNodePool(src: NodePoolTemplate): CompiledNodePool {
     const requirements = Requirements.fromNodeSelector(src.requirements);
     for (const [k, v] of Object.entries(src.labels ?? {})) requirements.add(Requirement.in(k, v));
     requirements.add(Requirement.in(LabelNodePool, src.name));
@@ -267,7 +268,7 @@ class Solver {
       limitNames: Object.keys(src.limits ?? {}),
       limitRemaining: new Float64Array(0),
       limitCapacity: new Map<number, Float64Array>(),
-      efficiency: new Float64Array(this.its.length),
+      alonePrice: new Map<number, number>(),
       minValues: [...requirements.values()].filter((r) => r.minValues !== undefined).map((r) => ({ key: r.key, min: r.minValues as number })),
     } satisfies CompiledNodePool;
     pool.limitRemaining = Float64Array.from(pool.limitNames, (k) => (src.limits?.[k] ?? Infinity) - (src.usage?.[k] ?? 0));
@@ -275,8 +276,6 @@ class Solver {
     const zm = this.zoneMask(requirements.get(LabelZone));
     const cm = this.ctMask(requirements.get(LabelCapacityType));
     const cands: number[] = [];
-    const priced: PricedCapacity[] = [];
-    const pricedIndex: number[] = [];
     const types = src.instanceTypes ?? this.input.instanceTypes ?? [];
     for (const srcIt of types) {
       const it = this.itByRef.get(srcIt);
@@ -287,15 +286,8 @@ class Solver {
       if (it.slots && !eniUsageFits(it.slots, daemonEni)) continue;
       cands.push(it.index);
       pool.limitCapacity.set(it.index, Float64Array.from(pool.limitNames, (k) => srcIt.capacity[k] ?? 0));
-      const price = this.cheapestCompatible(it, zm, cm);
-      priced.push(pricedCapacity(srcIt, price));
-      pricedIndex.push(it.index);
     }
     pool.candidates = Int32Array.from(cands);
-    if (this.efficiencyThreshold > 0 && priced.length > 0) {
-      const bound = fractionalLowerBound(demand, priced);
-      for (let i = 0; i < priced.length; i++) pool.efficiency[pricedIndex[i] as number] = packingEfficiency(bound, priced[i] as PricedCapacity);
-    }
     return pool;
   }
 
@@ -377,7 +369,7 @@ class Solver {
       slots: node.eni ? eniSlots(node.eni) : undefined,
       candidates: undefined,
       candidateCount: 0,
-      growth: undefined,
+      price: 0,
       capMax: undefined,
       limitReserved: undefined,
     };
@@ -669,17 +661,16 @@ class Solver {
       slots: undefined,
       candidates,
       candidateCount: candidates.length,
-      growth: undefined,
-      capMax: this.capMaxOf(candidates, candidates.length, undefined),
+      price: 0,
+      capMax: this.capMaxOf(candidates, candidates.length),
       limitReserved: undefined,
     };
   }
 
-  private capMaxOf(candidates: Int32Array, count: number, growth: Uint8Array | undefined): Float64Array {
+  private capMaxOf(candidates: Int32Array, count: number): Float64Array {
     const cap = new Float64Array(this.dimNames.length);
     for (let i = 0; i < count; i++) {
       const idx = candidates[i] as number;
-      if (growth && !growth[idx]) continue;
       const a = (this.its[idx] as CompiledInstanceType).allocatable;
       for (let d = 0; d < cap.length; d++) if ((a[d] as number) > (cap[d] as number)) cap[d] = a[d] as number;
     }
@@ -829,6 +820,12 @@ class Solver {
           if (c < min) min = c;
         }
         if (min === Infinity || (g.minDomains !== undefined && (podDomains?.length ?? 0) < g.minDomains)) min = 0;
+        const pinned = this.req.get(g.key).single() ?? (bin.claim ? undefined : bin.labels[g.key]);
+        if (pinned !== undefined) {
+          // Most bins already sit in one domain: no need to look for feasible ones.
+          if (g.count(pinned) + self - min > g.maxSkew) return this.fail(TRANSIENT, () => `${g.description}: ${pinned} would exceed maxSkew`);
+          return OK;
+        }
         let best: string | undefined;
         let bestCount = Infinity;
         for (const d of this.feasibleDomains(cls, bin, g.key)) {
@@ -980,9 +977,8 @@ class Solver {
     const cm = this.ctMask(R.get(LabelCapacityType));
     const cands = bin.candidates as Int32Array;
     const out = this.fitBuffer;
-    const growth = bin.growth;
     let n = 0;
-    let growthFits = false;
+    let price = Infinity;
     for (let i = 0; i < bin.candidateCount; i++) {
       const idx = cands[i] as number;
       const it = this.its[idx] as CompiledInstanceType;
@@ -998,10 +994,11 @@ class Solver {
       if (!ok) continue;
       if (offeringsChanged && !this.offeringCompatible(it, zm, cm)) continue;
       out[n++] = idx;
-      if (!growth || growth[idx]) growthFits = true;
+      const p = this.priceUnder(it, zm, cm);
+      if (p < price) price = p;
     }
     const outcome = this.transient ? TRANSIENT : PERMANENT;
-    if (n === 0 || !growthFits) {
+    if (n === 0) {
       return this.fail(outcome, () => `no instance type satisfied resources ${formatResources(this.requestsRecord(bin, cls))} and requirements ${this.describeRequirements(R)}`);
     }
     for (const mv of pool.minValues) {
@@ -1015,30 +1012,49 @@ class Solver {
       }
     }
 
+    if (!fresh && price - bin.price > this.growthCostRatio * this.alonePrice(cls, pool) + 1e-9) {
+      // A judgement on cost, not a constraint: treated as final so the class stops re-checking this node.
+      return this.fail(PERMANENT, () => `adding the pod would raise the node's price from ${bin.price} to ${price}, more than a node of its own`);
+    }
+
     // Commit.
     if (fresh || bin.candidates === pool.candidates) bin.candidates = out.slice(0, n);
     else (bin.candidates as Int32Array).set(out.subarray(0, n));
     bin.candidateCount = n;
-    if (fresh) this.initGrowth(bin, pool);
-    bin.capMax = this.capMaxOf(bin.candidates as Int32Array, n, bin.growth);
+    bin.price = price;
+    bin.capMax = this.capMaxOf(bin.candidates as Int32Array, n);
     if (pool.limitNames.length > 0) this.reserveLimits(bin, pool);
     this.commit(cls, pod, bin);
     return OK;
   }
 
-  private initGrowth(bin: Bin, pool: CompiledNodePool): void {
-    if (this.efficiencyThreshold <= 0) return;
-    const cands = bin.candidates as Int32Array;
-    let best = 0;
-    for (let i = 0; i < bin.candidateCount; i++) best = Math.max(best, pool.efficiency[cands[i] as number] as number);
-    if (best <= 0) return;
-    const growth = new Uint8Array(this.its.length);
-    const floor = best * this.efficiencyThreshold;
-    for (let i = 0; i < bin.candidateCount; i++) {
-      const idx = cands[i] as number;
-      if ((pool.efficiency[idx] as number) >= floor) growth[idx] = 1;
+  /** The cheapest launch price of a node of the pool holding only this pod (and its DaemonSets). */
+  private alonePrice(cls: PodClass, pool: CompiledNodePool): number {
+    let price = pool.alonePrice.get(cls.id);
+    if (price !== undefined) return price;
+    price = Infinity;
+    const zm = this.zoneMask(pool.requirements.get(LabelZone));
+    const cm = this.ctMask(pool.requirements.get(LabelCapacityType));
+    const need = pool.daemonUsed.slice();
+    for (let d = 0; d < need.length; d++) need[d] = (need[d] as number) + (cls.vector[d] as number);
+    for (const idx of pool.candidates) {
+      const it = this.its[idx] as CompiledInstanceType;
+      if (!this.vectorFits(need, it.allocatable)) continue;
+      const p = this.priceUnder(it, zm, cm);
+      if (p < price) price = p;
     }
-    bin.growth = growth;
+    pool.alonePrice.set(cls.id, price);
+    return price;
+  }
+
+  /** Cheapest available offering of the type within zone and capacity-type masks (one-entry memo per type). */
+  private priceUnder(it: CompiledInstanceType, zm: number, cm: number): number {
+    if (it.memoZones === zm && it.memoCapacityTypes === cm) return it.memoPrice;
+    const p = this.cheapestCompatible(it, zm, cm);
+    it.memoZones = zm;
+    it.memoCapacityTypes = cm;
+    it.memoPrice = p;
+    return p;
   }
 
   /** A claim holds, against its pool's limits, the largest capacity any of its candidates could launch with. */

@@ -247,10 +247,11 @@ export interface SchedulingOptions {
   /** Respect (default): preferences are tried first and relaxed one at a time. Ignore: drop them up front. */
   preferencePolicy?: 'Respect' | 'Ignore';
   /**
-   * A new node stops accepting pods once it would need an instance type whose price is more than
-   * (1 - packingEfficiency) above the fractional value of its resources. 0 disables the rule.
+   * A new node accepts another pod only while its cheapest launch price rises by at most this
+   * multiple of what the pod would cost on a node of its own. Default 1; Infinity grows nodes
+   * toward the largest type as upstream Karpenter does.
    */
-  packingEfficiency?: number;
+  growthCostRatio?: number;
 }
 
 export interface InstanceTypeOption {
