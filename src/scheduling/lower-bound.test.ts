@@ -29,3 +29,36 @@ describe('fractionalLowerBound', () => {
     assert.ok(Math.abs(b.price - 4) < 1e-9);
   });
 });
+
+describe('podShareLowerBound', () => {
+  it('does not let a cheap small type lend its cores to pods too big for it', async () => {
+    const { podShareLowerBound, fractionalLowerBoundForPods } = await import('./lower-bound.js');
+    const { instanceType, pods } = await import('./test-fixtures.js');
+    const tiny = instanceType('tiny', 1, 2, { price: 0.01 });
+    const big = instanceType('big', 8, 16, { price: 1 });
+    const work = pods(4, { cpu: 4000, mem: 4 * Gi });
+    const aggregate = fractionalLowerBoundForPods(work, [tiny, big]).price;
+    const share = podShareLowerBound(work, [tiny, big]);
+    // 16 cores: the aggregate bound buys them from `tiny` (0.16); only `big` can hold a 4-core pod (2 per node).
+    assert.ok(aggregate < 0.2);
+    assert.ok(Math.abs(share - 2) < 1e-9, `share bound ${share}`);
+  });
+
+  it('never exceeds the price of a feasible plan', async () => {
+    const { podShareLowerBound, fractionalLowerBoundForPods } = await import('./lower-bound.js');
+    const { instanceType, pod, seededRandom } = await import('./test-fixtures.js');
+    const { solve } = await import('./scheduler.js');
+    for (let seed = 1; seed <= 40; seed++) {
+      const rng = seededRandom(seed);
+      const types = Array.from({ length: 6 }, (_, i) => instanceType(`t${i}`, [1, 2, 4, 8][Math.floor(rng() * 4)] as number, [2, 4, 8, 32][Math.floor(rng() * 4)] as number, {
+        price: 0.05 + rng(), pods: [2, 6, 30][Math.floor(rng() * 3)] as number,
+      }));
+      const work = Array.from({ length: 30 }, () => pod({ cpu: [100, 500, 1000][Math.floor(rng() * 3)] as number, mem: [256, 1024, 2048][Math.floor(rng() * 3)] as number * 2 ** 20 }));
+      const plan = solve({ pods: work, nodePools: [{ name: 'p' }], instanceTypes: types });
+      if (plan.unschedulable.size > 0) continue;
+      const price = plan.newClaims.reduce((s, c) => s + c.price, 0);
+      assert.ok(podShareLowerBound(work, types) <= price + 1e-9, `seed ${seed}: share bound above plan`);
+      assert.ok(fractionalLowerBoundForPods(work, types).price <= price + 1e-9, `seed ${seed}: aggregate bound above plan`);
+    }
+  });
+});

@@ -85,8 +85,9 @@ export function fractionalLowerBoundForPods(pods: readonly PodSpecLite[], instan
  * A bound that respects where each pod can go. For any weights λ (λcpu + λmem + λpods <= 1), a node of
  * type t holding pods S costs price(t) >= price(t) · Σ_S (λcpu·cpu/C_t + λmem·mem/M_t + λpods/P_t), so
  * every plan costs at least Σ_pods min over types t that fit the pod of that weighted share of
- * price(t). Maximized over a grid of λ. Unlike the aggregated bound, a cheap type cannot lend its
- * cores to pods too large (or too many) for it.
+ * price(t). The weights may even differ per type (each node only needs its own type's weights to
+ * sum to at most 1): maximized over a grid of global weights, then type by type. Unlike the
+ * aggregated bound, a cheap type cannot lend its cores to pods too large (or too many) for it.
  */
 export function podShareLowerBound(pods: readonly PodSpecLite[], instanceTypes: readonly InstanceType[], steps = 40): number {
   const classes = new Map<string, SizedDemand>();
@@ -104,7 +105,57 @@ export function podShareLowerBound(pods: readonly PodSpecLite[], instanceTypes: 
     const price = cheapestPrice(it);
     if (price !== undefined) types.push(pricedCapacity(it, price));
   }
-  return bestShareWeights([...classes.values()], types, steps).bound;
+  const demand = [...classes.values()];
+  const global = bestShareWeights(demand, types, steps);
+  return refineSharePerType(demand, types, global, Math.min(steps, 20));
+}
+
+/**
+ * The bound stays valid when each type has its own weights (a node of type t only needs its own
+ * weights to sum to at most 1), so improve type by type from the best global weights.
+ */
+function refineSharePerType(demand: readonly SizedDemand[], types: readonly PricedCapacity[], start: ShareWeights, steps: number): number {
+  const grid: [number, number, number][] = [];
+  for (let i = 0; i <= steps; i++) for (let j = 0; i + j <= steps; j++) grid.push([i / steps, j / steps, 1 - (i + j) / steps]);
+  const weights = types.map(() => [start.cpu, start.memory, start.pods] as [number, number, number]);
+  const share = (t: PricedCapacity, w: readonly number[], d: SizedDemand): number =>
+    t.cores < d.cores || t.memoryGiB < d.gib || t.podSlots < 1
+      ? Infinity
+      : t.price * ((w[0] ?? 0) * (t.cores > 0 ? d.cores / t.cores : 0) + (w[1] ?? 0) * (t.memoryGiB > 0 ? d.gib / t.memoryGiB : 0) + (w[2] ?? 0) / t.podSlots);
+  // cost[t][k]: the weighted share of class k on type t.
+  const cost = types.map((t, ti) => demand.map((d) => share(t, weights[ti] as number[], d)));
+  const total = () => demand.reduce((sum, d, k) => sum + d.count * Math.min(...cost.map((row) => row[k] as number)), 0);
+  let best = total();
+  for (let sweep = 0; sweep < 3; sweep++) {
+    let improved = false;
+    for (let ti = 0; ti < types.length; ti++) {
+      const t = types[ti] as PricedCapacity;
+      // The cheapest share of each class on every other type.
+      const others = demand.map((_, k) => {
+        let m = Infinity;
+        for (let u = 0; u < types.length; u++) if (u !== ti) m = Math.min(m, (cost[u] as number[])[k] as number);
+        return m;
+      });
+      let bestW = weights[ti] as [number, number, number];
+      let bestTotal = best;
+      for (const w of grid) {
+        let sum = 0;
+        for (let k = 0; k < demand.length; k++) sum += (demand[k] as SizedDemand).count * Math.min(others[k] as number, share(t, w, demand[k] as SizedDemand));
+        if (sum > bestTotal + 1e-12) {
+          bestTotal = sum;
+          bestW = w;
+        }
+      }
+      if (bestW !== weights[ti]) {
+        weights[ti] = bestW;
+        cost[ti] = demand.map((d) => share(t, bestW, d));
+        best = bestTotal;
+        improved = true;
+      }
+    }
+    if (!improved) break;
+  }
+  return best;
 }
 
 /** A group of identical pods: cores, GiB and how many. */
