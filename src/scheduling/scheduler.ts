@@ -490,9 +490,20 @@ class Solver {
   // ---------------------------------------------------------------- solve
 
   run(): SchedulingResult {
-    // Karpenter's order (CPU, then memory, descending). Among equal sizes, pods that need nodes of
-    // their own go first, so the nodes they open are the ones the rest fill.
+    // Most expensive first: by the price of the cheapest node a pod could have on its own (first-fit
+    // decreasing by cost, which packs cheaper than Karpenter's CPU-first order on a catalog whose
+    // price per core differs by family and size), then Karpenter's order (CPU, then memory,
+    // descending). Among equals, pods that need nodes of their own go first, so the nodes they open
+    // are the ones the rest fill.
+    const alone = new Map<number, number>();
+    for (const c of this.classes) {
+      let p = Infinity;
+      for (const pool of this.pools) p = Math.min(p, this.alonePrice(c, pool));
+      alone.set(c.id, Number.isFinite(p) ? p : 0);
+    }
     const order = [...this.classes].sort((a, b) => {
+      const price = (alone.get(b.id) as number) - (alone.get(a.id) as number);
+      if (price !== 0) return price;
       const cpu = (b.requests[ResourceCPU] ?? 0) - (a.requests[ResourceCPU] ?? 0);
       if (cpu !== 0) return cpu;
       const mem = (b.requests[ResourceMemory] ?? 0) - (a.requests[ResourceMemory] ?? 0);
