@@ -38,6 +38,7 @@ type Outcome = typeof OK | typeof PERMANENT | typeof TRANSIENT;
 
 const CapacityTypes = ['spot', 'on-demand'] as const;
 const DefaultGrowthCostRatio = 1;
+const DefaultMaxInstanceTypeOptions = 60;
 const MaxRetryPasses = 20;
 const DefaultNodePods = 110;
 
@@ -64,6 +65,8 @@ class Solver {
   private readonly its: CompiledInstanceType[] = [];
   private readonly itByRef = new Map<InstanceType, CompiledInstanceType>();
   private readonly itLabelKeys = new Set<string>();
+  private readonly itByName = new Map<string, CompiledInstanceType>();
+  private readonly maxOptions: number;
   private readonly zones: string[] = [];
   private readonly zoneIndex = new Map<string, number>();
   private readonly pools: CompiledNodePool[] = [];
@@ -101,6 +104,7 @@ class Solver {
     this.defaultEniType = input.networking?.defaultEniType ?? 'ENIIP';
     this.growthCostRatio = options.growthCostRatio ?? DefaultGrowthCostRatio;
     this.ignorePreferences = options.preferencePolicy === 'Ignore';
+    this.maxOptions = options.maxInstanceTypeOptions ?? DefaultMaxInstanceTypeOptions;
     this.registry = new TopologyRegistry(input.namespaceLabels);
     this.headroom = new IpHeadroom(input.networking);
     this.toleratePreferNoSchedule = input.nodePools.some((p) => (p.taints ?? []).some((t) => t.effect === 'PreferNoSchedule'));
@@ -212,6 +216,7 @@ class Solver {
       };
       this.its.push(compiled);
       this.itByRef.set(src, compiled);
+      if (!this.itByName.has(src.name)) this.itByName.set(src.name, compiled);
       for (const k of Object.keys(src.labels)) this.itLabelKeys.add(k);
     }
     this.fitBuffer = new Int32Array(Math.max(1, this.its.length));
@@ -922,9 +927,20 @@ class Solver {
       const cm = this.ctMask(this.req.get(LabelCapacityType));
       const best = new Float64Array(key === LabelZone ? Z : CapacityTypes.length).fill(Infinity);
       const cands = bin.candidates as Int32Array;
+      const labelReqs: Requirement[] = [];
+      for (const r of this.req.values()) if (this.itLabelKeys.has(r.key)) labelReqs.push(r);
       for (let i = 0; i < bin.candidateCount; i++) {
         const it = this.its[cands[i] as number] as CompiledInstanceType;
-        if (!this.fitsNew(it) || !this.labelsCompatible(it, this.req)) continue;
+        if (!this.fitsNew(it)) continue;
+        let compatible = true;
+        for (const r of labelReqs) {
+          const v = it.labels[r.key];
+          if (v !== undefined && !r.has(v)) {
+            compatible = false;
+            break;
+          }
+        }
+        if (!compatible) continue;
         for (let c = 0; c < CapacityTypes.length; c++) {
           if (!((cm >> c) & 1)) continue;
           const mask = (it.zoneMask[c] as number) & zm;
@@ -1170,20 +1186,49 @@ class Solver {
     };
   }
 
+  /**
+   * Keeps the cheapest options (Karpenter launches with at most 60), more when a minValues
+   * requirement needs them to span enough values.
+   */
+  private truncateOptions(options: InstanceTypeOption[], pool: CompiledNodePool): void {
+    if (options.length <= this.maxOptions) return;
+    let keep = this.maxOptions;
+    for (const mv of pool.minValues) {
+      const seen = new Set<string>();
+      for (let i = 0; i < options.length; i++) {
+        const v = this.itByName.get((options[i] as InstanceTypeOption).name)?.labels[mv.key];
+        if (v !== undefined) seen.add(v);
+        if (seen.size >= mv.min) {
+          keep = Math.max(keep, i + 1);
+          break;
+        }
+      }
+    }
+    options.length = Math.min(options.length, keep);
+  }
+
   private toNewClaim(bin: Bin): NewClaim {
     const pool = bin.pool as CompiledNodePool;
     const R = bin.requirements;
     const zoneReq = R.get(LabelZone);
     const ctReq = R.get(LabelCapacityType);
-    const options: InstanceTypeOption[] = [];
+    // Price every candidate through the offering bitmasks, keep the cheapest, then list offerings.
+    const zm = this.zoneMask(zoneReq);
+    const cm = this.ctMask(ctReq);
+    const priced: { it: CompiledInstanceType; price: number }[] = [];
     const cands = bin.candidates as Int32Array;
     for (let i = 0; i < bin.candidateCount; i++) {
       const it = this.its[cands[i] as number] as CompiledInstanceType;
-      const offerings = it.offerings.filter((o) => zoneReq.has(o.zone) && ctReq.has(o.capacityType)).sort((a, b) => a.price - b.price || (a.zone < b.zone ? -1 : 1));
-      if (offerings.length === 0) continue;
-      options.push({ name: it.name, offerings, price: (offerings[0] as Offering).price });
+      const price = this.priceUnder(it, zm, cm);
+      if (price < Infinity) priced.push({ it, price });
     }
-    options.sort((a, b) => a.price - b.price || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    priced.sort((a, b) => a.price - b.price || (a.it.name < b.it.name ? -1 : a.it.name > b.it.name ? 1 : 0));
+    const options: InstanceTypeOption[] = priced.map(({ it, price }) => ({ name: it.name, offerings: [], price }));
+    this.truncateOptions(options, pool);
+    for (const option of options) {
+      const it = this.itByName.get(option.name) as CompiledInstanceType;
+      option.offerings = it.offerings.filter((o) => zoneReq.has(o.zone) && ctReq.has(o.capacityType)).sort((a, b) => a.price - b.price || (a.zone < b.zone ? -1 : 1));
+    }
     const requirements = R.clone();
     requirements.add(Requirement.in(LabelInstanceType, ...options.map((o) => o.name)));
     const requests: Record<string, number> = {};

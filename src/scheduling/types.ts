@@ -252,6 +252,8 @@ export interface SchedulingOptions {
    * toward the largest type as upstream Karpenter does.
    */
   growthCostRatio?: number;
+  /** Options listed per new claim, cheapest first (more when minValues needs them). Default 60, as Karpenter launches with. */
+  maxInstanceTypeOptions?: number;
 }
 
 export interface InstanceTypeOption {
@@ -274,7 +276,7 @@ export interface NewClaim {
   requirements: NodeSelectorRequirementWithMinValues[];
   /** Pod UIDs, in placement order. */
   pods: string[];
-  /** Every instance type that fits all its pods and requirements, cheapest first. */
+  /** Instance types that fit all its pods and requirements, cheapest first (see maxInstanceTypeOptions). */
   instanceTypeOptions: InstanceTypeOption[];
   /** Summed requests of its pods plus DaemonSet overhead. */
   requests: Record<string, number>;
