@@ -196,4 +196,17 @@ describe('leader election between two operator processes', () => {
     await allDone(11, 11, 20_000);
     assert.deepEqual(effectsByJob().get('job-11'), [next.identity]);
   });
+
+  it('a leader that finds the Lease taken by someone else stops acting and exits 1, as controller-runtime does', async () => {
+    const current = replicas.find((r) => r.child.exitCode === null && r.child.signalCode === null)!;
+    assert.equal((await holder()).holderIdentity, current.identity);
+    // A MicroTime: microsecond precision.
+    const now = new Date().toISOString().replace('Z', '000Z');
+    await kubectl(['patch', 'lease', '-n', namespace, leaseName, '--type=merge', '-p', JSON.stringify({ spec: { holderIdentity: 'intruder', renewTime: now, acquireTime: now } })]);
+    const exit = await current.exited;
+    assert.equal(exit.code, 1);
+    await createJobs(12, 12);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(doneAt.has('job-12'), false, 'no replica acts while the Lease is held by another');
+  });
 });

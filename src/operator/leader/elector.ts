@@ -76,7 +76,11 @@ export class LeaderElector {
    * `signal` aborted. Never rejects on API errors: they are retried.
    */
   async run(signal: AbortSignal, lead: (leadership: AbortSignal) => void): Promise<LeadershipOutcome> {
-    const watching = this.watchLease(signal);
+    // The Lease watch lives as long as this call, which ends on loss as well as on stop.
+    const watchStop = new AbortController();
+    const stopWatch = () => watchStop.abort();
+    signal.addEventListener('abort', stopWatch, { once: true });
+    const watching = this.watchLease(watchStop.signal);
     try {
       const acquired = await this.acquire(signal);
       if (!acquired) return 'stopped';
@@ -92,6 +96,8 @@ export class LeaderElector {
       leadership.abort(new Error(outcome === 'lost' ? 'leadership lost' : 'shutting down'));
       return outcome;
     } finally {
+      signal.removeEventListener('abort', stopWatch);
+      watchStop.abort();
       this.wake?.();
       await watching;
     }
