@@ -31,6 +31,7 @@ export class RuntimeMetrics {
   readonly informerInvalidObjects: Counter<'resource'>;
   readonly informerWatchErrors: Counter<'resource'>;
   readonly informerSynced: Gauge<'resource'>;
+  readonly informerRelists: Counter<'resource'>;
   readonly eventsDropped: Counter<'reason'>;
 
   constructor(readonly registry: Registry) {
@@ -65,6 +66,8 @@ export class RuntimeMetrics {
       new Counter({ name: 'operator_informer_watch_errors_total', help: 'List or watch failures per resource (each is retried with backoff)', labelNames: ['resource'], registers: r }));
     this.informerSynced = getOrCreate(registry, 'operator_informer_synced', () =>
       new Gauge({ name: 'operator_informer_synced', help: '1 once the informer has listed its resource, 0 before', labelNames: ['resource'], registers: r }));
+    this.informerRelists = getOrCreate(registry, 'operator_informer_relists_total', () =>
+      new Counter({ name: 'operator_informer_relists_total', help: 'Full lists per resource: the first one, and one after each expired resourceVersion (410 Gone)', labelNames: ['resource'], registers: r }));
     this.eventsDropped = getOrCreate(registry, 'operator_events_dropped_total', () =>
       new Counter({ name: 'operator_events_dropped_total', help: 'Kubernetes Events not written (queue full or API error)', labelNames: ['reason'], registers: r }));
   }

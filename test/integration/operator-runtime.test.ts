@@ -301,7 +301,7 @@ describe('operator runtime on a real API server', () => {
       assert.equal((await httpGet(health, '/healthz')).status, 200);
       const notReady = await httpGet(health, '/readyz');
       assert.equal(notReady.status, 500);
-      assert.match(notReady.body, /\[-\]informers failed: not synced: lates\.late\.example\.com/);
+      assert.match(notReady.body, /\[-\]informers failed: not synced: (.*, )?lates\.late\.example\.com/);
       assert.match(notReady.body, /\[-\]cloud failed: DescribeZones: connect ECONNREFUSED/);
 
       await kubectl(['apply', '-f', '-'], JSON.stringify({

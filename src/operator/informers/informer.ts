@@ -261,6 +261,7 @@ export class Informer<T extends KubeObject> {
     }
     for (const key of this.reportedInvalid.keys()) if (!seen.has(key)) this.reportedInvalid.delete(key);
     this.resourceVersion = resourceVersion;
+    this.options.metrics?.informerRelists.inc({ resource: this.description });
     this.markSynced();
     this.log.debug({ objects: this.store.size, resourceVersion }, 'listed');
   }
