@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +13,7 @@ import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { eventually } from '../harness/eventually.js';
+import { httpGet as get } from '../harness/operator-process.js';
 
 const mainTs = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -46,19 +46,6 @@ function startOperator(args: string[], env: Record<string, string> = {}): Operat
   });
   ports.catch(() => undefined);
   return { child, output: () => output, ports, exited };
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('the operator process (src/main.ts)', () => {

@@ -4,7 +4,6 @@
 // servers answer, and /readyz is not ready before the caches sync; a controller reconciles.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -29,6 +28,7 @@ import {
 import { RuntimeMetrics } from '../../src/operator/metrics.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
 import { eventually } from '../harness/eventually.js';
+import { httpGet } from '../harness/operator-process.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -69,19 +69,6 @@ const Widgets = customResource({
     spec: z.object({ size: z.number().int().positive() }),
   }),
 });
-
-function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('operator runtime on a real API server', () => {
   let cp: ControlPlane;
