@@ -1,18 +1,31 @@
 // The one place controllers are registered with the manager. main.ts calls registerControllers
 // once, before the manager starts; each controller folder adds its line below.
 // How to write a controller: src/operator/README.md.
+import { createInstanceTypeCatalog, type InstanceTypeCatalog } from '../catalog/index.js';
 import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
+import { registerCatalogRefresh } from './catalog/index.js';
 
 export interface ControllerDeps {
   /** The cloud (Alibaba Cloud, or the embedded simulator through the same SDK). */
   cloud: CloudProvider;
   settings: OperatorSettings;
+  /** Instance types with offerings and prices, per ECSNodeClass (built once, refreshed by src/controllers/catalog). */
+  catalog: InstanceTypeCatalog;
 }
 
-export function registerControllers(manager: Manager, deps: ControllerDeps): void {
+/** What main.ts provides; the shared services are built here once from it. */
+export type BaseControllerDeps = Pick<ControllerDeps, 'cloud' | 'settings'>;
+
+export function registerControllers(manager: Manager, base: BaseControllerDeps): ControllerDeps {
+  const catalog = createInstanceTypeCatalog(base.cloud, {
+    logger: manager.logger,
+    registry: manager.registry,
+    defaultEniType: base.settings.defaultEniType,
+  });
+  const deps: ControllerDeps = { ...base, catalog };
+  registerCatalogRefresh(manager, catalog);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
-  void manager;
-  void deps;
+  return deps;
 }
