@@ -20,6 +20,8 @@ export const AnnotationNodePoolHash = 'karpenter.sh/nodepool-hash';
 export const AnnotationNodePoolHashVersion = 'karpenter.sh/nodepool-hash-version';
 export const AnnotationNodeClaimMinValuesRelaxed = 'karpenter.sh/nodeclaim-min-values-relaxed';
 export const TaintDisrupted = 'karpenter.sh/disrupted';
+/** On a Node being drained: when its terminationGracePeriod ends and remaining pods are deleted (upstream's name). */
+export const AnnotationNodeClaimTerminationTimestamp = 'karpenter.sh/nodeclaim-termination-timestamp';
 export const TaintUnregistered = 'karpenter.sh/unregistered';
 export const FinalizerTermination = 'karpenter.sh/termination';
 export const CapacityTypeSpot = 'spot';
@@ -40,6 +42,8 @@ export const LabelInstanceENIQuantity = 'karpenter.k8s.alibabacloud/instance-eni
 export const AnnotationECSNodeClassHash = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash';
 export const AnnotationECSNodeClassHashVersion = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version';
 export const FinalizerNodeClass = 'karpenter.k8s.alibabacloud/termination';
+/** On a NodeClaim: the hourly price (CNY) of the offering it launched, for cost reporting. */
+export const AnnotationPricePerHour = 'karpenter.k8s.alibabacloud/price-per-hour';
 
 /** Labels the provisioner understands in requirements; anything else must be set on the template. */
 export const WellKnownLabels: readonly string[] = [
@@ -73,6 +77,8 @@ export const TagClusterKarpenter = 'karpenter.k8s.alibabacloud/cluster';
 export const TagNodePool = 'karpenter.sh/nodepool';
 export const TagNodeClaim = 'karpenter.k8s.alibabacloud/nodeclaim';
 export const TagManagedBy = 'karpenter.k8s.alibabacloud/managed-by';
+/** The value of TagManagedBy on every instance this operator launches. */
+export const TagManagedByValue = 'ack-node-operator';
 export const TagENICreator = 'creator';
 export const TagENICreatorValue = 'terway';
 export const TagENINode = 'node-name';

@@ -1,0 +1,137 @@
+// What the NodeClaim lifecycle's steps share: the caches (with the indexes they look things up
+// by), the cloud, the catalog, options, metrics, and the few API writes they make. Every write of
+// an object read from the cache carries its resourceVersion, so a concurrent change (another
+// controller's condition, kwok's status) makes the write fail with a conflict and the step retry
+// on fresh data instead of overwriting it.
+import { NodeClaim, NodeClaimPlural } from '../../apis/nodeclaim.js';
+import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
+import { KarpenterGroup } from '../../apis/labels.js';
+import { KarpenterVersion } from '../../apis/nodepool.js';
+import type { CloudProvider } from '../../cloud/index.js';
+import {
+  ECSNodeClasses,
+  isConflict,
+  isNotFound,
+  Nodes,
+  NodeClaims,
+  Pods,
+  patch,
+  type Informer,
+  type Manager,
+  type Node,
+  type Pod,
+} from '../../operator/index.js';
+import type { InstanceTypeCatalog } from './catalog.js';
+import type { ClusterIdentity } from './launch-request.js';
+import type { NodeClaimMetrics } from './metrics.js';
+import type { NodeClaimOptions } from './options.js';
+
+export const IndexClaimByProviderID = 'nodeclaim.status.providerID';
+export const IndexClaimByNodeClass = 'nodeclaim.spec.nodeClassRef.name';
+export const IndexNodeByProviderID = 'node.spec.providerID';
+
+const claimApi = { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural } as const;
+
+export interface NodeClaimContext {
+  manager: Manager;
+  cloud: CloudProvider;
+  catalog: InstanceTypeCatalog;
+  cluster: ClusterIdentity;
+  options: NodeClaimOptions;
+  metrics: NodeClaimMetrics;
+  claims: Informer<NodeClaim>;
+  nodes: Informer<Node>;
+  nodeClasses: Informer<ECSNodeClass>;
+  pods: Informer<Pod>;
+  now(): Date;
+}
+
+export function informersOf(manager: Manager): Pick<NodeClaimContext, 'claims' | 'nodes' | 'nodeClasses' | 'pods'> {
+  const claims = manager.informer(NodeClaims);
+  claims.addIndex(IndexClaimByProviderID, (c) => (c.status?.providerID ? [c.status.providerID] : []));
+  claims.addIndex(IndexClaimByNodeClass, (c) => [c.spec.nodeClassRef.name]);
+  const nodes = manager.informer(Nodes);
+  nodes.addIndex(IndexNodeByProviderID, (n) => (n.spec?.providerID ? [n.spec.providerID] : []));
+  return { claims, nodes, nodeClasses: manager.informer(ECSNodeClasses), pods: manager.informer(Pods) };
+}
+
+/** `<region>.<instanceId>` to the instance id. */
+export function instanceIdOf(providerID: string): string {
+  const dot = providerID.indexOf('.');
+  return dot < 0 ? providerID : providerID.slice(dot + 1);
+}
+
+export function nodeOf(ctx: NodeClaimContext, claim: NodeClaim): Node | undefined {
+  const providerID = claim.status?.providerID;
+  if (providerID) {
+    const [node] = ctx.nodes.byIndex(IndexNodeByProviderID, providerID);
+    if (node) return node;
+  }
+  return undefined;
+}
+
+export function claimOfNode(ctx: NodeClaimContext, node: Node): NodeClaim | undefined {
+  const providerID = node.spec?.providerID;
+  return providerID ? ctx.claims.byIndex(IndexClaimByProviderID, providerID)[0] : undefined;
+}
+
+function parseClaim(body: unknown): NodeClaim {
+  return NodeClaim.parse(body);
+}
+
+/** Merge-patches the NodeClaim's status; fails with a conflict if the claim changed since it was read. */
+export async function patchClaimStatus(ctx: NodeClaimContext, claim: NodeClaim, status: Partial<NonNullable<NodeClaim['status']>>): Promise<NodeClaim> {
+  const body = { metadata: { resourceVersion: claim.metadata.resourceVersion }, status };
+  const updated: unknown = await ctx.manager.clients.customObjects.patchClusterCustomObjectStatus(
+    { ...claimApi, name: claim.metadata.name ?? '', body },
+    patch.merge,
+  );
+  return parseClaim(updated);
+}
+
+/** Merge-patches labels, annotations or finalizers (finalizers replace the list, hence the resourceVersion). */
+export async function patchClaimMetadata(
+  ctx: NodeClaimContext,
+  claim: NodeClaim,
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] },
+): Promise<NodeClaim> {
+  const body = { metadata: { resourceVersion: claim.metadata.resourceVersion, ...metadata } };
+  const updated: unknown = await ctx.manager.clients.customObjects.patchClusterCustomObject(
+    { ...claimApi, name: claim.metadata.name ?? '', body },
+    patch.merge,
+  );
+  return parseClaim(updated);
+}
+
+/** Deletes the NodeClaim (its finalizer then runs the termination); a claim already gone is fine. */
+export async function deleteClaim(ctx: NodeClaimContext, claim: NodeClaim): Promise<void> {
+  try {
+    await ctx.manager.clients.customObjects.deleteClusterCustomObject({
+      ...claimApi,
+      name: claim.metadata.name ?? '',
+      body: { preconditions: { uid: claim.metadata.uid } },
+    });
+  } catch (error) {
+    // Gone, or a different claim of the same name (the uid precondition): nothing to delete.
+    if (!isNotFound(error) && !isConflict(error)) throw error;
+  }
+}
+
+/** Merge-patches the Node guarded by its resourceVersion. */
+export async function patchNode(ctx: NodeClaimContext, node: Node, body: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> }): Promise<void> {
+  const guarded = { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: node.metadata?.resourceVersion } };
+  await ctx.manager.clients.core.patchNode({ name: node.metadata?.name ?? '', body: guarded }, patch.merge);
+}
+
+/**
+ * A fresh read, for retrying a write that conflicted with the cache's copy. Round-tripped through
+ * JSON so it has the cache's form (the typed client turns timestamps into Dates).
+ */
+export async function readNode(ctx: NodeClaimContext, name: string): Promise<Node | undefined> {
+  try {
+    return JSON.parse(JSON.stringify(await ctx.manager.clients.core.readNode({ name }))) as Node;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
