@@ -132,6 +132,9 @@ export const optionSpecs = {
   batchIdleDuration: { group: 'Provisioning', flag: 'batch-idle-duration', env: 'BATCH_IDLE_DURATION', value: '<duration>', default: '1s', help: 'A batch of pending pods closes after this long without a new pod', schema: duration(1) },
   batchMaxDuration: { group: 'Provisioning', flag: 'batch-max-duration', env: 'BATCH_MAX_DURATION', value: '<duration>', default: '10s', help: 'A batch of pending pods closes this long after its first pod at the latest', schema: duration(1) },
 
+  nodeClaimRegistrationTtl: { group: 'Provisioning', flag: 'nodeclaim-registration-ttl', env: 'NODECLAIM_REGISTRATION_TTL', value: '<duration>', default: '15m', help: 'A NodeClaim whose Node has not registered this long after creation is deleted and its pods planned again', schema: duration(1000) },
+  garbageCollectionInterval: { group: 'Provisioning', flag: 'garbage-collection-interval', env: 'GARBAGE_COLLECTION_INTERVAL', value: '<duration>', default: '2m', help: 'How often instances no NodeClaim owns, and NodeClaims whose instance vanished, are cleaned up', schema: duration(1000) },
+
   disruptionPollInterval: { group: 'Disruption', flag: 'disruption-poll-interval', env: 'DISRUPTION_POLL_INTERVAL', value: '<duration>', default: '10s', help: 'How often disruption candidates (empty, underutilized, drifted, expired nodes) are evaluated', schema: duration(100) },
   disruptionValidationDelay: { group: 'Disruption', flag: 'disruption-validation-delay', env: 'DISRUPTION_VALIDATION_DELAY', value: '<duration>', default: '15s', help: 'A disruption decision is validated again after this wait before it acts', schema: duration(0) },
 

@@ -13,6 +13,8 @@ export interface OperatorSettings {
   /** ENI mode of pods no PodNetworking matches: Default (shared ENI), ENI (exclusive) or Trunk. */
   defaultEniType: 'Default' | 'ENI' | 'Trunk';
   disruption: { pollIntervalMs: number; validationDelayMs: number };
+  /** NodeClaim lifecycle timings (src/controllers/nodeclaim/options.ts has the rest, with defaults). */
+  nodeClaim?: { registrationTtlMs: number; garbageCollectionIntervalMs: number };
 }
 
 export function settingsFrom(options: Options): OperatorSettings {
@@ -34,5 +36,6 @@ export function settingsFrom(options: Options): OperatorSettings {
     }),
     defaultEniType: options.ipamEniType,
     disruption: { pollIntervalMs: options.disruptionPollInterval, validationDelayMs: options.disruptionValidationDelay },
+    nodeClaim: { registrationTtlMs: options.nodeClaimRegistrationTtl, garbageCollectionIntervalMs: options.garbageCollectionInterval },
   };
 }

@@ -6,6 +6,7 @@ import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
 import { registerCatalogRefresh } from './catalog/index.js';
+import { registerNodeClaim } from './nodeclaim/index.js';
 
 export interface ControllerDeps {
   /** The cloud (Alibaba Cloud, or the embedded simulator through the same SDK). */
@@ -26,6 +27,7 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   });
   const deps: ControllerDeps = { ...base, catalog };
   registerCatalogRefresh(manager, catalog);
+  registerNodeClaim(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
 }

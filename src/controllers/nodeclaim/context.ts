@@ -21,7 +21,7 @@ import {
   type Node,
   type Pod,
 } from '../../operator/index.js';
-import type { InstanceTypeCatalog } from './catalog.js';
+import type { InstanceTypeCatalog } from '../../catalog/index.js';
 import type { ClusterIdentity } from './launch-request.js';
 import type { NodeClaimMetrics } from './metrics.js';
 import type { NodeClaimOptions } from './options.js';
@@ -133,5 +133,31 @@ export async function readNode(ctx: NodeClaimContext, name: string): Promise<Nod
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
+  }
+}
+
+const nodeWriteAttempts = 3;
+
+/**
+ * Writes a Node, re-reading it when the cache's copy was stale (kwok and other controllers write
+ * Nodes too). `change` returns the merge patch for the Node as it is, or undefined when none is needed.
+ */
+export async function updateNode(
+  ctx: NodeClaimContext,
+  node: Node,
+  change: (current: Node) => { metadata?: Record<string, unknown>; spec?: Record<string, unknown> } | undefined,
+): Promise<void> {
+  let current: Node | undefined = node;
+  for (let attempt = 1; current; attempt++) {
+    const body = change(current);
+    if (!body) return;
+    try {
+      await patchNode(ctx, current, body);
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (!isConflict(error) || attempt >= nodeWriteAttempts) throw error;
+      current = await readNode(ctx, current.metadata?.name ?? '');
+    }
   }
 }

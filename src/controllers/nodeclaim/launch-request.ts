@@ -23,16 +23,11 @@ import {
 } from '../../apis/labels.js';
 import type { NodeClaim } from '../../apis/nodeclaim.js';
 import type { DiskSpec, InstanceTypeInfo, LaunchRequest } from '../../cloud/types.js';
-import {
-  DefaultEvictionHard,
-  Requirements,
-  instanceTypeOverhead,
-  parseQuantity,
-  type KubeletSettings,
-  type NodeSelectorOperator,
-} from '../../scheduling/index.js';
+import { capacitySettingsOf, systemDiskGiB } from '../../catalog/index.js';
+import { effectiveEvictionHard } from '../../catalog/node-class-settings.js';
+import { Requirements, instanceTypeOverhead, parseQuantity, type NodeSelectorOperator } from '../../scheduling/index.js';
 import type { PlannedCandidate } from './candidates.js';
-import { toQuantities } from './quantities.js';
+import { formatQuantity, toQuantities } from './quantities.js';
 import { bootstrapUserData, type BootstrapKubelet, type BootstrapTaint, type NodeBootstrap } from './user-data.js';
 
 /** Karpenter caps the instance types of one launch at 60; more only slows the call down. */
@@ -51,28 +46,32 @@ export interface LaunchPlan {
   bootstrap: NodeBootstrap;
 }
 
-/** The kubelet settings a node of this type registers with, matching the catalog's allocatable. */
+/**
+ * The kubelet settings a node of this type registers with: exactly what the catalog subtracted
+ * from capacity (src/catalog/catalog.ts), so the Node's allocatable is the one the scheduler planned
+ * with: max pods from the ENI model, kube-reserved (defaults merged with the node class's),
+ * system-reserved, and per signal the larger of the hard and soft eviction thresholds.
+ */
 export function kubeletFor(candidate: PlannedCandidate, nodeClass: ECSNodeClass, info: InstanceTypeInfo | undefined): BootstrapKubelet {
-  const configured = nodeClass.spec.kubeletConfiguration;
+  const settings = capacitySettingsOf(nodeClass);
   const capacity = candidate.instanceType.capacity;
   const kubelet: BootstrapKubelet = {};
   const maxPods = capacity.pods;
   if (maxPods !== undefined && maxPods > 0) kubelet.maxPods = maxPods;
-  if (configured?.podsPerCore) kubelet.podsPerCore = configured.podsPerCore;
-  if (info) {
-    const settings: KubeletSettings = {
-      ...(configured?.maxPods !== undefined ? { maxPods: configured.maxPods } : {}),
-      ...(configured?.kubeReserved ? { kubeReserved: configured.kubeReserved } : {}),
-      ...(configured?.systemReserved ? { systemReserved: configured.systemReserved } : {}),
-      ...(configured?.evictionHard ? { evictionHard: configured.evictionHard } : {}),
-    };
-    const overhead = instanceTypeOverhead(info, capacity, settings);
-    kubelet.kubeReserved = toQuantities(overhead.kubeReserved);
-  } else if (configured?.kubeReserved) {
-    kubelet.kubeReserved = { ...configured.kubeReserved };
+  if (!info) {
+    // Unknown to the catalog (cannot happen for a candidate it listed): pass the node class's own settings.
+    if (settings.kubelet.kubeReserved) kubelet.kubeReserved = { ...settings.kubelet.kubeReserved };
+    if (settings.kubelet.systemReserved) kubelet.systemReserved = { ...settings.kubelet.systemReserved };
+    kubelet.evictionHard = { ...(settings.kubelet.evictionHard ?? {}) };
+    return kubelet;
   }
-  if (configured?.systemReserved) kubelet.systemReserved = { ...configured.systemReserved };
-  kubelet.evictionHard = { ...(configured?.evictionHard ?? DefaultEvictionHard) };
+  const thresholds = effectiveEvictionHard(settings, { memoryBytes: info.memoryMiB * 2 ** 20, storageBytes: settings.systemDiskGiB * 2 ** 30 });
+  const overhead = instanceTypeOverhead(info, capacity, { ...settings.kubelet, evictionHard: thresholds });
+  kubelet.kubeReserved = toQuantities(overhead.kubeReserved);
+  if (Object.keys(overhead.systemReserved).length > 0) kubelet.systemReserved = toQuantities(overhead.systemReserved);
+  kubelet.evictionHard = Object.fromEntries(
+    Object.entries(thresholds).map(([signal, bytes]) => [signal, formatQuantity('memory', parseQuantity(bytes))]),
+  );
   return kubelet;
 }
 
@@ -134,7 +133,8 @@ export function volumeSizeGiB(size: string): number {
 export function systemDiskOf(nodeClass: ECSNodeClass): DiskSpec {
   const spec = nodeClass.spec.systemDisk;
   const category = spec?.categories[0] ?? 'cloud_essd';
-  const sizeGiB = spec?.size ?? (spec?.volumeSize ? volumeSizeGiB(spec.volumeSize) : 40);
+  // The same size the catalog assumed for ephemeral-storage.
+  const sizeGiB = Math.ceil(systemDiskGiB(nodeClass));
   return { category, sizeGiB, ...(category === 'cloud_essd' && spec?.performanceLevel ? { performanceLevel: spec.performanceLevel } : {}) };
 }
 
