@@ -69,8 +69,16 @@ export function kubeletFor(candidate: PlannedCandidate, nodeClass: ECSNodeClass,
   const overhead = instanceTypeOverhead(info, capacity, { ...settings.kubelet, evictionHard: thresholds });
   kubelet.kubeReserved = toQuantities(overhead.kubeReserved);
   if (Object.keys(overhead.systemReserved).length > 0) kubelet.systemReserved = toQuantities(overhead.systemReserved);
+  // The configured text when it means the same amount on this type (a percentage stays a
+  // percentage, so types that differ only in memory share their user data), else the amount.
+  const bases: Record<string, number> = { 'memory.available': info.memoryMiB * 2 ** 20, 'nodefs.available': settings.systemDiskGiB * 2 ** 30 };
   kubelet.evictionHard = Object.fromEntries(
-    Object.entries(thresholds).map(([signal, bytes]) => [signal, formatQuantity('memory', parseQuantity(bytes))]),
+    Object.entries(thresholds).map(([signal, amount]) => {
+      const configured = settings.kubelet.evictionHard?.[signal];
+      const configuredAmount =
+        configured === undefined ? undefined : configured.endsWith('%') ? Math.ceil(((bases[signal] ?? 0) * Number(configured.slice(0, -1))) / 100) : Math.ceil(parseQuantity(configured));
+      return [signal, configured !== undefined && configuredAmount === Number(amount) ? configured : formatQuantity('memory', parseQuantity(amount))];
+    }),
   );
   return kubelet;
 }
