@@ -6,6 +6,9 @@ import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
 import { registerCatalogRefresh } from './catalog/index.js';
+import { registerNetworking } from './networking/index.js';
+import { registerNodeClass } from './nodeclass/index.js';
+import { VSwitchIpGauge } from './resolve/vswitch-ips-gauge.js';
 import { registerNodeClaim } from './nodeclaim/index.js';
 
 export interface ControllerDeps {
@@ -27,6 +30,10 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   });
   const deps: ControllerDeps = { ...base, catalog };
   registerCatalogRefresh(manager, catalog);
+  // Both report the free IPs of the vSwitches they select into one gauge.
+  const vSwitchIps = new VSwitchIpGauge(manager.registry);
+  registerNodeClass(manager, deps, { vSwitchIps });
+  registerNetworking(manager, deps, { vSwitchIps });
   registerNodeClaim(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
