@@ -5,8 +5,8 @@
 #   docker build -t ack-node-operator:dev .
 #
 # Stages: `build` compiles TypeScript to dist/ with every dependency; `prod-deps` installs only
-# the runtime dependencies from the lockfile; the final stage copies the two results and nothing
-# else (no sources, no dev dependencies, no npm).
+# the runtime dependencies from the lockfile; the final stage copies the two results and the
+# simulator's catalog data, and nothing else (no sources, no dev dependencies, no npm).
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
@@ -34,6 +34,9 @@ ENV NODE_ENV=production \
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The instance-type catalog of the embedded simulator (--cloud-endpoint=embedded, the chart's try-out):
+# dist/simulator/model/catalog.js reads ../../../data/ecs-instance-types.json, i.e. /app/data.
+COPY data/ecs-instance-types.json ./data/
 USER 65532:65532
 # Metrics (/metrics) and health (/healthz, /readyz).
 EXPOSE 8080 8081

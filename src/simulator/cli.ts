@@ -13,7 +13,7 @@ const usage = `Usage: npm run simulator -- [options]
   --port N                 port to listen on (0 picks a free one; default 0)
   --host H                 address to bind (default 127.0.0.1)
   --region R               simulated region (default cn-hangzhou)
-  --catalog F              instance-type catalog JSON (default shared/data/ecs-instance-types.json)
+  --catalog F              instance-type catalog JSON (default data/ecs-instance-types.json)
   --latency-profile P      zero | realistic (default realistic here)
   --kubeconfig F           register Nodes for Running instances in this cluster
   --cluster-name N         value of the karpenter.sh/discovery tag (default local)

@@ -1,8 +1,9 @@
-// Loads the shared ECS catalog (/work/shared/data/ecs-instance-types.json, or $ECS_CATALOG) into
+// Loads the ECS catalog (data/ecs-instance-types.json in this repository, or $ECS_CATALOG) into
 // scheduler instance types for one region: on-demand prices from the data, spot prices derived
 // per (type, zone) with a deterministic discount, and a deterministic few offerings unavailable,
 // as in a real region. I/O lives here so the scheduling core stays pure.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { buildInstanceType, type InstanceType, type InstanceTypeSpec, type Offering } from '../../src/scheduling/index.js';
 import { hash01 } from './prng.js';
@@ -25,7 +26,7 @@ const catalogSchema = z.object({
   onDemandPricePerHour: z.record(z.string(), z.record(z.string(), z.number())),
 });
 
-export const DefaultCatalogPath = process.env.ECS_CATALOG ?? '/work/shared/data/ecs-instance-types.json';
+export const DefaultCatalogPath = process.env.ECS_CATALOG ?? fileURLToPath(new URL('../../data/ecs-instance-types.json', import.meta.url));
 
 function category(family: string): string {
   const f = family.replace(/^ecs\./, '');

@@ -5,7 +5,7 @@
 // imports, files tsc leaves out, an entry point that is not where the image looks.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +20,8 @@ before(async () => {
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
   await run(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { cwd: repoRoot });
   await cp(join(repoRoot, 'package.json'), join(app, 'package.json'));
+  await mkdir(join(app, 'data'));
+  await cp(join(repoRoot, 'data/ecs-instance-types.json'), join(app, 'data/ecs-instance-types.json'));
   await symlink(join(repoRoot, 'node_modules'), join(app, 'node_modules'), 'dir');
 }, { timeout: 180_000 });
 
@@ -53,5 +55,18 @@ describe('the image command, node dist/main.js', () => {
     const result = await operator([]);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /--cluster-id \(CLUSTER_ID\)/);
+  });
+});
+
+describe('the embedded cloud in the image (--cloud-endpoint=embedded)', () => {
+  it('loads the instance-type catalog shipped in /app/data, not from outside the image', async () => {
+    const script = `const m = await import('./dist/simulator/model/catalog.js');
+      const c = m.loadCatalog();
+      console.log(JSON.stringify({ path: m.defaultCatalogPath, types: c.instanceTypes.size, hangzhou: c.onDemandPrice('cn-hangzhou', 'ecs.g7.xlarge') }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env: { PATH: process.env.PATH ?? '' } });
+    const loaded = JSON.parse(stdout) as { path: string; types: number; hangzhou?: number };
+    assert.equal(loaded.path, join(app, 'data/ecs-instance-types.json'));
+    assert.equal(loaded.types, 302, 'every instance type of the catalog');
+    assert.ok((loaded.hangzhou ?? 0) > 0, 'with prices');
   });
 });

@@ -3,7 +3,7 @@
 // multi-stage build, a non-root numeric user (runAsNonRoot needs a number), `node dist/main.js`,
 // and a build context that holds what the COPY lines need and nothing else.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../harness/helm.js';
@@ -86,6 +86,16 @@ describe('Dockerfile', () => {
     assert.equal(lines(runtime, 'WORKDIR').at(-1), '/app');
   });
 
+  it('ships the embedded simulator\'s catalog where the compiled simulator reads it (/app/data)', async () => {
+    // dist/simulator/model/catalog.js resolves ../../../data/ecs-instance-types.json: /app/data in the image.
+    const copies = lines(runtime, 'COPY').filter((c) => !c.startsWith('--from='));
+    const data = copies.map((c) => c.split(/\s+/)).find((parts) => parts.slice(0, -1).some((src) => /^data(\/ecs-instance-types\.json)?\/?$/.test(src)));
+    assert.ok(data, 'the runtime stage copies data/ecs-instance-types.json from the build context');
+    assert.match(data.at(-1) ?? '', /^(\.\/|\/app\/)?data\/?$/, 'into /app/data');
+    const catalogSource = await readFile(join(repoRoot, 'src/simulator/model/catalog.ts'), 'utf8');
+    assert.match(catalogSource, /new URL\('\.\.\/\.\.\/\.\.\/data\/ecs-instance-types\.json'/, 'the simulator resolves the catalog relative to the package root');
+  });
+
   it('tsc writes the entry point where the image runs it (src/main.ts -> dist/main.js)', async () => {
     const build = JSON.parse(await readFile(join(repoRoot, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
     assert.equal(build.compilerOptions.rootDir, 'src');
@@ -121,8 +131,22 @@ describe('.dockerignore', () => {
     }
   });
 
+  it('sends every source a COPY line names (without --from)', async () => {
+    for (const s of dockerfile.stages) {
+      for (const copy of lines(s, 'COPY').filter((c) => !c.startsWith('--from='))) {
+        for (const source of copy.split(/\s+/).filter((p) => !p.startsWith('--')).slice(0, -1)) {
+          const path = source.replace(/\/$/, '');
+          const info = await stat(join(repoRoot, path));
+          // A directory counts as sent when its first (non-test) file is.
+          const file = info.isDirectory() ? `${path}/${(await readdir(join(repoRoot, path))).sort().find((f) => !f.endsWith('.test.ts')) ?? ''}` : path;
+          assert.ok(await included(file), `COPY ${copy}: ${file} is in the build context`);
+        }
+      }
+    }
+  });
+
   it('keeps dependencies, build output, tests, git and local state out', async () => {
-    for (const path of ['node_modules/zod/package.json', 'dist/main.js', '.git/config', 'test/unit/chart.test.ts', 'src/operator/manager.test.ts', '.cache/helm/x', 'charts/ack-node-operator/values.yaml', '.env']) {
+    for (const path of ['node_modules/zod/package.json', 'dist/main.js', '.git/config', 'test/unit/chart.test.ts', 'src/operator/manager.test.ts', '.cache/helm/x', 'charts/ack-node-operator/values.yaml', '.env', 'data/README.md']) {
       assert.equal(await included(path), false, `${path} is excluded`);
     }
   });

@@ -6,7 +6,7 @@ import { startSimulator, type RunningSimulator } from '../../simulator/index.js'
 import { providerFor, type TestProvider } from './testing.js';
 
 const catalogFile = JSON.parse(
-  readFileSync(new URL('../../../../shared/data/ecs-instance-types.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../data/ecs-instance-types.json', import.meta.url), 'utf8'),
 ) as { instanceTypes: { instanceTypeId: string }[]; onDemandPricePerHour: Record<string, Record<string, number>> };
 
 describe('catalog against the simulator', () => {

@@ -1,6 +1,6 @@
 // The instance-type catalog: specs, on-demand prices per region and the zones of each region,
-// loaded from shared/data/ecs-instance-types.json (or a file in the same format) and checked
-// with zod, because a catalog is an input we do not control.
+// loaded from data/ecs-instance-types.json (or a file in the same format) and checked with zod,
+// because a catalog is an input we do not control.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -42,9 +42,12 @@ export interface Catalog {
   onDemandPrice(region: string, instanceType: string): number | undefined;
 }
 
-export const defaultCatalogPath = fileURLToPath(
-  new URL('../../../../shared/data/ecs-instance-types.json', import.meta.url),
-);
+/**
+ * data/ecs-instance-types.json at the package root. This file sits three levels below the root
+ * both as src/simulator/model/catalog.ts (tsx) and as dist/simulator/model/catalog.js (the image,
+ * which ships data/ next to dist/), so one relative URL serves both.
+ */
+export const defaultCatalogPath = fileURLToPath(new URL('../../../data/ecs-instance-types.json', import.meta.url));
 
 // Family prefix to DescribeInstanceTypes' InstanceCategory. Longest prefix wins.
 const categoryByFamilyPrefix: [string, string][] = [
