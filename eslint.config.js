@@ -22,18 +22,18 @@ export default tseslint.config(
   { files: ['src/apis/**/*.ts', 'src/cloud/*.ts', 'src/ipam/**/*.ts', 'src/catalog/**/*.ts'], rules: restrict(noK8s, noAlicloud) },
   { files: ['src/cloud/alibaba/**/*.ts'], rules: restrict(noK8s) },
   {
-    files: ['src/scheduling/**/*.ts'],
+    files: ['src/scheduling/**/*.ts', 'src/disruption/**/*.ts'],
     rules: restrict(noK8s, noAlicloud, {
       group: ['**/cloud/**', '**/controllers/**', '**/operator/**', '**/simulator/**', 'pino', 'prom-client', 'node:*'],
-      message: 'scheduling/ is pure: no I/O, no clients, no controllers.',
+      message: 'scheduling/ and disruption/ are pure: no I/O, no clients, no controllers.',
     }),
   },
   {
     // Colocated unit tests of the pure core may use the test runner and assert, nothing else of node:*.
-    files: ['src/scheduling/**/*.test.ts'],
+    files: ['src/scheduling/**/*.test.ts', 'src/disruption/**/*.test.ts'],
     rules: restrict(noK8s, noAlicloud, {
       group: ['**/cloud/**', '**/controllers/**', '**/operator/**', '**/simulator/**', 'pino', 'prom-client', 'node:*', '!node:test', '!node:assert', '!node:assert/strict'],
-      message: 'scheduling/ is pure: its tests use node:test and node:assert only.',
+      message: 'scheduling/ and disruption/ are pure: their tests use node:test and node:assert only.',
     }),
   },
   {
