@@ -14,6 +14,8 @@ interface EmbeddedCloud {
   region: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** The seeded pod vSwitches (tag terway: pod) and the cluster's security group: the IPAM defaults a Terway eni-config would give. */
+  defaultPodNetwork: { vSwitchesByZone: Record<string, string[]>; securityGroupIds: string[] };
   close(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     const cloud = createCloudProvider(cloudConfig, { logger: log, registry: manager.registry, signal: shutdown.signal });
     // Ready means the cloud answers too: a replica that cannot reach OpenAPI should not take traffic or the Lease's work.
     manager.addReadinessCheck('cloud', cachedCheck(async () => void (await cloud.listZones()), 30_000));
-    registerControllers(manager, { cloud, settings: settingsFrom(options) });
+    registerControllers(manager, { cloud, settings: settingsFrom(embedded ? withEmbeddedPodNetwork(options, embedded, log) : options) });
   } catch (error) {
     log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'startup failed');
     await embedded?.close();
@@ -112,7 +114,27 @@ async function startEmbeddedCloud(options: Options, kubeconfigPath: string | und
     ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}),
   });
   log.warn({ endpoint: simulator.endpoint, region: simulator.region }, 'using the embedded cloud simulator: nothing real is created');
-  return simulator;
+  const vSwitchesByZone: Record<string, string[]> = {};
+  for (const v of simulator.state.vSwitches().filter((s) => s.tags.terway === 'pod')) (vSwitchesByZone[v.zoneId] ??= []).push(v.id);
+  const securityGroupIds = simulator.state.securityGroups()
+    .filter((s) => s.tags['karpenter.sh/discovery'] === options.clusterName)
+    .map((s) => s.id);
+  return Object.assign(simulator, { defaultPodNetwork: { vSwitchesByZone, securityGroupIds } });
+}
+
+/**
+ * The embedded cloud's own vSwitch and security group ids are not known before it starts, so
+ * pods no PodNetworking matches get its seeded pod vSwitches unless the flags name others.
+ */
+function withEmbeddedPodNetwork(options: Options, embedded: EmbeddedCloud, log: Logger): Options {
+  const { vSwitchesByZone, securityGroupIds } = embedded.defaultPodNetwork;
+  const filled = {
+    ...options,
+    ipamVSwitches: Object.keys(options.ipamVSwitches).length > 0 ? options.ipamVSwitches : vSwitchesByZone,
+    ipamSecurityGroups: options.ipamSecurityGroups.length > 0 ? options.ipamSecurityGroups : securityGroupIds,
+  };
+  log.info({ ipamVSwitches: filled.ipamVSwitches, ipamSecurityGroups: filled.ipamSecurityGroups }, 'default pod network of the embedded cloud');
+  return filled;
 }
 
 async function cloudConfigFor(options: Options, env: Readonly<Record<string, string | undefined>>, embedded: EmbeddedCloud | undefined): Promise<CloudProviderConfigInput> {

@@ -42,6 +42,7 @@ export function createAdmin(state: SimulatorState, faults: Faults) {
     { method: 'GET', pattern: /^\/admin\/instances$/, run: () => state.instances() },
     { method: 'GET', pattern: /^\/admin\/network-interfaces$/, run: () => state.networkInterfaces() },
     { method: 'GET', pattern: /^\/admin\/vswitches$/, run: () => state.vSwitches() },
+    { method: 'GET', pattern: /^\/admin\/security-groups$/, run: () => state.securityGroups() },
     { method: 'GET', pattern: /^\/admin\/calls$/, run: () => state.calls() },
     { method: 'DELETE', pattern: /^\/admin\/calls$/, run: () => (state.resetCalls(), {}) },
     { method: 'GET', pattern: /^\/admin\/consistency$/, run: () => ({ problems: state.checkConsistency() }) },

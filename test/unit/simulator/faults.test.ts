@@ -143,6 +143,15 @@ describe('simulator admin endpoint', () => {
     assert.deepEqual(body.consistency, []);
   });
 
+  it('lists the security groups with their ids, names and tags (what a PodNetworking needs)', async () => {
+    const { status, body } = await admin('GET', '/security-groups');
+    assert.equal(status, 200);
+    const groups = body as unknown as { id: string; name: string; tags: Record<string, string> }[];
+    const core = groups.find((g) => g.name === 'sg-core-trade');
+    assert.equal(core?.tags.network, 'core-trade');
+    assert.match(core?.id ?? '', /^sg-sim/);
+  });
+
   it('injects and clears API faults', async () => {
     const added = await admin('POST', '/faults', { kind: 'error', action: 'DescribeRegions', code: 'Forbidden.RAM', httpStatus: 403 });
     assert.equal(added.status, 200);
