@@ -4,11 +4,10 @@
 // refresh loop lives in src/controllers/catalog, so this stays testable against the cloud alone.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ECSNodeClass } from '../apis/ecsnodeclass.js';
 import type { CapacityType, CloudProvider, InstanceTypeInfo, Offering as CloudOffering } from '../cloud/types.js';
 import { buildInstanceType, type EniMode, type InstanceType, type Offering } from '../scheduling/index.js';
 import { registerCatalogMetrics } from './metrics.js';
-import { capacitySettingsKey, capacitySettingsOf, effectiveEvictionHard, type NodeClassCapacitySettings } from './node-class-settings.js';
+import { capacitySettingsKey, capacitySettingsOf, effectiveEvictionHard, type NodeClassCapacityInput, type NodeClassCapacitySettings } from './node-class-settings.js';
 import { offeringKey, UnavailableOfferings, type OfferingKey, type UnavailableEntry } from './unavailable-offerings.js';
 
 export interface InstanceTypeCatalog {
@@ -21,7 +20,7 @@ export interface InstanceTypeCatalog {
    * zones, or (once status.images is resolved) without an image for their architecture, are left
    * out. [] until loaded. The result is cached and shared: treat it as read-only.
    */
-  forNodeClass(nodeClass: Pick<ECSNodeClass, 'spec' | 'status'>): InstanceType[];
+  forNodeClass(nodeClass: NodeClassCapacityInput): InstanceType[];
   /** Raw facts of one type (ENI quantities etc.), for the IPAM and launch. */
   info(instanceType: string): InstanceTypeInfo | undefined;
   /** After a NoStock/InsufficientCapacity launch answer: unavailable for ttl (default 3 min, Karpenter's ICE cache). */
@@ -150,7 +149,7 @@ class Catalog implements InstanceTypeCatalog {
     );
   }
 
-  forNodeClass(nodeClass: Pick<ECSNodeClass, 'spec' | 'status'>): InstanceType[] {
+  forNodeClass(nodeClass: NodeClassCapacityInput): InstanceType[] {
     if (!this.loaded()) return [];
     const version = this.version;
     if (version !== this.cacheVersion) {

@@ -7,5 +7,5 @@ export {
   type InstanceTypeCatalog,
   type InstanceTypeCatalogOptions,
 } from './catalog.js';
-export { capacitySettingsOf, systemDiskGiB, canonicalJson, DefaultSystemDiskGiB, type NodeClassCapacitySettings } from './node-class-settings.js';
+export { capacitySettingsOf, systemDiskGiB, canonicalJson, DefaultSystemDiskGiB, type NodeClassCapacitySettings, type NodeClassCapacityInput } from './node-class-settings.js';
 export type { UnavailableEntry, OfferingKey } from './unavailable-offerings.js';

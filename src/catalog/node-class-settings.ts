@@ -1,13 +1,19 @@
 // What of an ECSNodeClass changes the instance types it can launch: the kubelet settings
 // (reservations, eviction thresholds, pod limits), the system disk (ephemeral-storage), the zones
 // of its resolved vSwitches and the architectures of its resolved images.
-import type { ECSNodeClass } from '../apis/ecsnodeclass.js';
+import type { ECSNodeClassSpec, ECSNodeClassStatus } from '../apis/ecsnodeclass.js';
 import type { Architecture } from '../cloud/types.js';
 import { DefaultEvictionHard, parseQuantity, type KubeletSettings } from '../scheduling/index.js';
 
 const Gi = 2 ** 30;
 /** The system disk size when the node class sets none (ECS's and the launcher's default). */
 export const DefaultSystemDiskGiB = 40;
+
+/** What the catalog reads of an ECSNodeClass (a parsed ECSNodeClass is one). */
+export interface NodeClassCapacityInput {
+  spec: Pick<ECSNodeClassSpec, 'kubeletConfiguration' | 'systemDisk'>;
+  status?: Pick<ECSNodeClassStatus, 'vSwitches' | 'images'> | undefined;
+}
 
 export interface NodeClassCapacitySettings {
   kubelet: KubeletSettings;
@@ -21,14 +27,14 @@ export interface NodeClassCapacitySettings {
 }
 
 /** System disk size in GiB from spec.systemDisk.size or .volumeSize ("40Gi", "100G", "1Ti"). */
-export function systemDiskGiB(nodeClass: Pick<ECSNodeClass, 'spec'>): number {
+export function systemDiskGiB(nodeClass: Pick<NodeClassCapacityInput, 'spec'>): number {
   const disk = nodeClass.spec.systemDisk;
   if (disk?.size !== undefined) return disk.size;
   if (disk?.volumeSize !== undefined) return parseQuantity(disk.volumeSize) / Gi;
   return DefaultSystemDiskGiB;
 }
 
-export function capacitySettingsOf(nodeClass: Pick<ECSNodeClass, 'spec' | 'status'>): NodeClassCapacitySettings {
+export function capacitySettingsOf(nodeClass: NodeClassCapacityInput): NodeClassCapacitySettings {
   const kc = nodeClass.spec.kubeletConfiguration;
   const kubelet: KubeletSettings = {
     ...(kc?.maxPods !== undefined ? { maxPods: kc.maxPods } : {}),
