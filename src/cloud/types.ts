@@ -3,6 +3,8 @@
 // in tests. Everything here is plain data so the scheduling core and the IPAM engine can be
 // driven by fakes in unit tests and benchmarks.
 
+import type { FailedCandidate } from './errors.js';
+
 export type CapacityType = 'spot' | 'on-demand';
 export type Architecture = 'amd64' | 'arm64';
 
@@ -130,6 +132,11 @@ export interface Instance {
   creationTime: string; // RFC 3339
   /** Price per hour the instance was launched at, when known. */
   pricePerHour?: number;
+  /**
+   * Only on createInstance's answer: the candidates tried before this one launched that were
+   * refused for capacity (NoStock, no IP), so the caller can mark those offerings unavailable.
+   */
+  launchFailures?: FailedCandidate[];
 }
 
 export type NetworkInterfaceStatus = 'Available' | 'Attaching' | 'InUse' | 'Detaching' | 'Deleting';

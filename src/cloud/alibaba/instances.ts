@@ -22,6 +22,8 @@ const maxTagsPerCall = 20;
 interface Launched {
   instanceId: string;
   candidate: LaunchCandidate;
+  /** Candidates refused for capacity before this one launched. */
+  skipped: FailedCandidate[];
 }
 
 function withFailedCandidates(err: unknown, failed: FailedCandidate[]): unknown {
@@ -81,7 +83,8 @@ export class Instances {
       'instance launched',
     );
     const described = await this.get(launched.instanceId);
-    return described ?? this.launchedInstance(request, launched);
+    const instance = described ?? this.launchedInstance(request, launched);
+    return launched.skipped.length > 0 ? { ...instance, launchFailures: launched.skipped } : instance;
   }
 
   private async launchWithAutoProvisioningGroup(request: LaunchRequest): Promise<Launched> {
@@ -109,7 +112,7 @@ export class Instances {
       const [first, ...extra] = outcome.instanceIds;
       if (first) {
         await this.deleteExtras(extra.map((e) => e.instanceId));
-        return first;
+        return { ...first, skipped: [...failed, ...outcome.skipped] };
       }
       failed.push(...outcome.failed);
       if (outcome.fatal) {
@@ -142,7 +145,7 @@ export class Instances {
         const [instanceId, ...extra] = body.instanceIdSets?.instanceIdSet ?? [];
         if (instanceId) {
           await this.deleteExtras(extra);
-          return { instanceId, candidate };
+          return { instanceId, candidate, skipped: failed };
         }
         failed.push(failedCandidate(candidate, 'NoInstanceLaunched'));
       } catch (err) {

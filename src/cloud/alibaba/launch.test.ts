@@ -127,6 +127,7 @@ describe('interpretLaunchResults', () => {
     ]);
     assert.deepEqual(outcome.instanceIds, [{ instanceId: 'i-1', candidate: run[1] }]);
     assert.deepEqual(outcome.failed, []);
+    assert.deepEqual(outcome.skipped.map((f) => `${f.instanceType}/${f.zone}:${f.code}`), ['ecs.g7.large/cn-hangzhou-h:OperationDenied.NoStock']);
     assert.equal(outcome.fatal, undefined);
   });
 

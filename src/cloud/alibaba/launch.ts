@@ -171,6 +171,8 @@ export function isCandidateFailure(kind: CloudErrorKind): boolean {
 export interface RunOutcome {
   instanceIds: { instanceId: string; candidate: LaunchCandidate }[];
   failed: FailedCandidate[];
+  /** When the run launched: candidates ECS reported out of capacity before it fell through to another. */
+  skipped: FailedCandidate[];
   /** A per-result error that no other candidate can fix (bad image, quota, ...), if any. */
   fatal?: { code: string; message: string };
 }
@@ -185,7 +187,7 @@ export function failedCandidate(candidate: LaunchCandidate, code: string): Faile
  * common code, so the caller never retries a candidate ECS silently passed over.
  */
 export function interpretLaunchResults(run: LaunchCandidate[], results: LaunchResultModel[]): RunOutcome {
-  const outcome: RunOutcome = { instanceIds: [], failed: [] };
+  const outcome: RunOutcome = { instanceIds: [], failed: [], skipped: [] };
   const codeByCandidate = new Map<LaunchCandidate, string>();
   const codeCounts = new Map<string, number>();
   const forResult = (result: LaunchResultModel) =>
@@ -206,7 +208,12 @@ export function interpretLaunchResults(run: LaunchCandidate[], results: LaunchRe
     }
     for (const candidate of candidates) codeByCandidate.set(candidate, result.errorCode);
   }
-  if (outcome.instanceIds.length > 0) return outcome;
+  if (outcome.instanceIds.length > 0) {
+    for (const [candidate, code] of codeByCandidate) {
+      if (isCandidateFailure(classifyCode(code))) outcome.skipped.push(failedCandidate(candidate, code));
+    }
+    return outcome;
+  }
   const commonCode = [...codeCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'NoInstanceLaunched';
   outcome.failed = run.map((candidate) => failedCandidate(candidate, codeByCandidate.get(candidate) ?? commonCode));
   return outcome;

@@ -109,6 +109,13 @@ export async function launch(ctx: NodeClaimContext, claim: NodeClaim, rc: Reconc
       rc.recorder.warning(claim, 'LaunchFailed', `Launching an instance failed: ${message.slice(0, 500)}`);
       throw error;
     }
+    // The cloud fell through these candidates to launch: the provisioner should stop planning them for a while.
+    for (const f of instance.launchFailures ?? []) {
+      if (!isIpShortage(f.code)) ctx.catalog.markUnavailable({ instanceType: f.instanceType, zone: f.zone, capacityType: f.capacityType }, f.code);
+    }
+    if (instance.launchFailures?.length) {
+      ctx.metrics.cloudProviderErrors.inc({ controller: 'nodeclaim.lifecycle', method: 'Create', provider, error: 'InsufficientCapacityError' });
+    }
     const launched = await recordLaunch(ctx, claim, nodeClass, instance, launchPlan.candidates);
     const price = launched.metadata.annotations?.[AnnotationPricePerHour];
     rc.recorder.normal(
