@@ -44,6 +44,12 @@ export const AnnotationECSNodeClassHashVersion = 'karpenter.k8s.alibabacloud/ecs
 export const FinalizerNodeClass = 'karpenter.k8s.alibabacloud/termination';
 /** On a NodeClaim: the hourly price (CNY) of the offering it launched, for cost reporting. */
 export const AnnotationPricePerHour = 'karpenter.k8s.alibabacloud/price-per-hour';
+/**
+ * On a NodeClaim: how many of the pods it was created for draw IPs from each network, as JSON
+ * `{"<PodNetworking name, or empty for the default pod vSwitches>": <count>}`, so the IPAM can warm
+ * the new node's pool before the pods land.
+ */
+export const AnnotationPlannedPodNetworks = 'karpenter.k8s.alibabacloud/planned-pod-networks';
 
 /** Labels the provisioner understands in requirements; anything else must be set on the template. */
 export const WellKnownLabels: readonly string[] = [
@@ -68,6 +74,12 @@ export const AnnotationPodVSwitches = 'k8s.aliyun.com/vswitches';
 export const AnnotationPodFixedIP = 'k8s.aliyun.com/pod-with-eip'; // reserved; fixed IPs come from PodNetworking
 export const AnnotationNodeMinPoolSize = 'k8s.aliyun.com/min-pool-size';
 export const AnnotationNodeMaxPoolSize = 'k8s.aliyun.com/max-pool-size';
+/**
+ * On a NodeClaim, written by the provisioner: the pods it planned onto the node, per network,
+ * as JSON {"<PodNetworking name, or '' for the default network>": count}. The IPAM warms those
+ * (vSwitch, security group) pools as soon as the instance is Running, before the pods land.
+ */
+export const AnnotationPlannedPodNetworks = 'karpenter.k8s.alibabacloud/planned-pod-networks';
 export const ResourceMemberENI = 'aliyun/member-eni';
 export const ResourceENI = 'aliyun/eni';
 

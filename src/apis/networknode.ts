@@ -89,6 +89,10 @@ export const IPRecord = z.object({
   ipName: z.string().optional(),
   podID: z.string().optional().describe('namespace/name of the pod using the IP.'),
   podUID: z.string().optional().describe('UID of that pod, to tell a recreated pod from the old one.'),
+  // Beyond Terway's record: what the IPAM needs to survive a restart without reusing a released
+  // address too early or reclaiming a fresh one too late.
+  releasedAt: Timestamp.optional().describe('When its last pod released it; it cools down before another pod gets it.'),
+  idleSince: Timestamp.optional().describe('Since when no pod holds it (idle reclaim counts from here).'),
 });
 export type IPRecord = z.infer<typeof IPRecord>;
 
@@ -105,6 +109,8 @@ export const NetworkInterface = z.object({
   ipv6: z.record(z.string(), IPRecord).optional(),
   ipv4CIDR: z.string().optional(),
   ipv6CIDR: z.string().optional(),
+  usage: enumOf(['Shared', 'Exclusive']).optional().describe('Shared: secondary IPs for many pods (ENIIP). Exclusive: the whole ENI is one pod\'s.'),
+  createdAt: Timestamp.optional().describe('When the IPAM created the ENI.'),
   conditions: z
     .record(z.string(), z.object({ observedTime: Timestamp.optional(), message: z.string().optional() }))
     .optional(),
