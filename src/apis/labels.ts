@@ -44,12 +44,6 @@ export const AnnotationECSNodeClassHashVersion = 'karpenter.k8s.alibabacloud/ecs
 export const FinalizerNodeClass = 'karpenter.k8s.alibabacloud/termination';
 /** On a NodeClaim: the hourly price (CNY) of the offering it launched, for cost reporting. */
 export const AnnotationPricePerHour = 'karpenter.k8s.alibabacloud/price-per-hour';
-/**
- * On a NodeClaim: how many of the pods it was created for draw IPs from each network, as JSON
- * `{"<PodNetworking name, or empty for the default pod vSwitches>": <count>}`, so the IPAM can warm
- * the new node's pool before the pods land.
- */
-export const AnnotationPlannedPodNetworks = 'karpenter.k8s.alibabacloud/planned-pod-networks';
 
 /** Labels the provisioner understands in requirements; anything else must be set on the template. */
 export const WellKnownLabels: readonly string[] = [
