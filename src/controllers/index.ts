@@ -6,10 +6,12 @@ import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
 import { registerCatalogRefresh } from './catalog/index.js';
+import { registerIpam } from './ipam/index.js';
 import { registerNetworking } from './networking/index.js';
 import { registerNodeClass } from './nodeclass/index.js';
 import { VSwitchIpGauge } from './resolve/vswitch-ips-gauge.js';
 import { registerNodeClaim } from './nodeclaim/index.js';
+import { registerProvisioning } from './provisioning/index.js';
 
 export interface ControllerDeps {
   /** The cloud (Alibaba Cloud, or the embedded simulator through the same SDK). */
@@ -35,6 +37,8 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   registerNodeClass(manager, deps, { vSwitchIps });
   registerNetworking(manager, deps, { vSwitchIps });
   registerNodeClaim(manager, deps);
+  registerIpam(manager, deps);
+  registerProvisioning(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
 }

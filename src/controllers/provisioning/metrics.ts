@@ -1,0 +1,95 @@
+// Provisioning metrics under Karpenter's names (kubernetes-sigs/karpenter
+// pkg/controllers/provisioning/scheduling/metrics.go, pkg/metrics), so upstream dashboards work.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { NodePool } from '../../apis/nodepool.js';
+import { resourcesFromQuantities } from '../../scheduling/index.js';
+
+/** Karpenter's DurationBuckets: 5 ms to 60 s. */
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
+
+export interface NodePoolGaugeSource {
+  pools(): Iterable<NodePool>;
+  usage(pool: string): Readonly<Record<string, number>> | undefined;
+}
+
+/** Karpenter reports cpu in cores and memory in bytes; the core counts cpu in millicores. */
+function reported(resource: string, value: number): number {
+  return resource === 'cpu' ? value / 1000 : value;
+}
+
+export class ProvisioningMetrics {
+  readonly schedulingDuration: Histogram<'controller'>;
+  /** The chart's dashboard reads this v0.3x name; kept beside the v1 one. */
+  readonly provisionerSchedulingDuration: Histogram;
+  readonly queueDepth: Gauge<'controller'>;
+  readonly unschedulablePods: Gauge<'controller'>;
+  readonly nodeClaimsCreated: Counter<'reason' | 'nodepool' | 'min_values_relaxed'>;
+  readonly schedulingDecisionDuration: Histogram;
+
+  constructor(registry: Registry, nodePools: NodePoolGaugeSource) {
+    const registers = [registry];
+    this.schedulingDuration = new Histogram({
+      name: 'karpenter_scheduler_scheduling_duration_seconds',
+      help: 'Duration of scheduling simulations used for deprovisioning and provisioning in seconds.',
+      labelNames: ['controller'],
+      buckets: durationBuckets,
+      registers,
+    });
+    this.provisionerSchedulingDuration = new Histogram({
+      name: 'karpenter_provisioner_scheduling_duration_seconds',
+      help: 'Duration of one provisioning scheduling simulation (one batch) in seconds.',
+      buckets: durationBuckets,
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'karpenter_scheduler_queue_depth',
+      help: 'The number of pods currently waiting to be scheduled.',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.unschedulablePods = new Gauge({
+      name: 'karpenter_scheduler_unschedulable_pods_count',
+      help: 'The number of unschedulable pods in the last scheduling simulation.',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.nodeClaimsCreated = new Counter({
+      name: 'karpenter_nodeclaims_created_total',
+      help: 'Number of nodeclaims created in total by Karpenter. Labeled by reason the nodeclaim was created and the owning nodepool.',
+      labelNames: ['reason', 'nodepool', 'min_values_relaxed'],
+      registers,
+    });
+    this.schedulingDecisionDuration = new Histogram({
+      name: 'karpenter_pods_scheduling_decision_duration_seconds',
+      help: "The time it takes for Karpenter to first try to schedule a pod after it's been seen.",
+      buckets: durationBuckets,
+      registers,
+    });
+    new Gauge({
+      name: 'karpenter_nodepools_usage',
+      help: 'The amount of resources that have been provisioned for a nodepool. Labeled by nodepool name and resource type.',
+      labelNames: ['nodepool', 'resource_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const pool of nodePools.pools()) {
+          const name = pool.metadata.name ?? '';
+          for (const [resource, value] of Object.entries(nodePools.usage(name) ?? {})) this.set({ nodepool: name, resource_type: resource }, reported(resource, value));
+        }
+      },
+    });
+    new Gauge({
+      name: 'karpenter_nodepools_limit',
+      help: 'Limits specified on the nodepool that restrict the quantity of resources provisioned. Labeled by nodepool name and resource type.',
+      labelNames: ['nodepool', 'resource_type'],
+      registers,
+      collect() {
+        this.reset();
+        for (const pool of nodePools.pools()) {
+          const name = pool.metadata.name ?? '';
+          for (const [resource, value] of Object.entries(resourcesFromQuantities(pool.spec.limits))) this.set({ nodepool: name, resource_type: resource }, reported(resource, value));
+        }
+      },
+    });
+  }
+}
