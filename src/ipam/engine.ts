@@ -198,6 +198,20 @@ export class IpamEngine {
     if (opts.warmUp !== false) await nodePool.warmUp();
   }
 
+  /**
+   * Warms a pool for pods the provisioner planned onto the node with another network than the
+   * default (a PodNetworking's vSwitches and security groups): `count` idle addresses of that
+   * plane, before the pods land. Exclusive-ENI networks are not pooled (each pod creates its own).
+   */
+  async warmUpNetwork(nodeName: string, network: ResolvedPodNetwork, count: number): Promise<void> {
+    this.requireStarted();
+    const pool = this.nodes.get(nodeName);
+    if (!pool || count <= 0 || network.eniType !== 'ENIIP') return;
+    const plane = planeInZone(network, pool.state.zone);
+    if (!plane) throw new IpamError('NoVSwitchInZone', `node ${nodeName}: the network has no vSwitch in zone ${pool.state.zone}`);
+    await pool.warmUpPlane(plane, count);
+  }
+
   /** Tops every node's default pool up to minPoolSize (after reclaim or failures). */
   async warmUpAll(): Promise<void> {
     await this.eachNode((pool) => pool.warmUp(pool.state.pool.minPoolSize));
@@ -254,7 +268,7 @@ export class IpamEngine {
       const id = podId(req.pod.namespace, req.pod.name);
       const warm = this.lastWarm.get(id) ?? false;
       this.lastWarm.delete(id);
-      this.metrics?.allocationSeconds.observe({ eni_type: eniType, result: 'ok' }, seconds);
+      this.metrics?.allocationSeconds.observe({ eni_type: eniType, result: 'success' }, seconds);
       this.onAllocated?.({ podId: id, eniType: result.eniType, warm, seconds });
       return result;
     } catch (err) {

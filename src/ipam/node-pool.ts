@@ -243,6 +243,12 @@ export class NodePool {
     await this.cloudOps.run(() => this.grow(plane, target));
   }
 
+  /** Fills any plane up to `target` available addresses (pre-warm for planned pods). */
+  async warmUpPlane(plane: NetworkPlane, target: number): Promise<void> {
+    if (target <= 0 || this.closed) return;
+    await this.cloudOps.run(() => this.grow(plane, target));
+  }
+
   /** Runs inside cloudOps. Adds addresses until waiting pods plus `floor` are covered, or nothing fits. */
   private async grow(plane: NetworkPlane, floor: number): Promise<void> {
     const key = planeKey(plane);
