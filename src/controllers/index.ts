@@ -11,6 +11,7 @@ import { registerNetworking } from './networking/index.js';
 import { registerNodeClass } from './nodeclass/index.js';
 import { VSwitchIpGauge } from './resolve/vswitch-ips-gauge.js';
 import { registerNodeClaim } from './nodeclaim/index.js';
+import { registerProvisioning } from './provisioning/index.js';
 
 export interface ControllerDeps {
   /** The cloud (Alibaba Cloud, or the embedded simulator through the same SDK). */
@@ -37,6 +38,7 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   registerNetworking(manager, deps, { vSwitchIps });
   registerNodeClaim(manager, deps);
   registerIpam(manager, deps);
+  registerProvisioning(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
 }
