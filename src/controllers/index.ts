@@ -6,6 +6,7 @@ import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
 import { registerCatalogRefresh } from './catalog/index.js';
+import { registerDisruption } from './disruption/index.js';
 import { registerIpam } from './ipam/index.js';
 import { registerNetworking } from './networking/index.js';
 import { registerNodeClass } from './nodeclass/index.js';
@@ -39,6 +40,7 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   registerNodeClaim(manager, deps);
   registerIpam(manager, deps);
   registerProvisioning(manager, deps);
+  registerDisruption(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
 }

@@ -16,7 +16,7 @@ import type { NodeClaim } from '../apis/nodeclaim.js';
 import type { NodePool } from '../apis/nodepool.js';
 import type { CapacityType, InstanceType } from '../scheduling/index.js';
 import { claimInitialized, doNotDisrupt, evictionBlocker, isReschedulable, nodeOfClaim, podRef, podsOnNode, trueSince } from './objects.js';
-import type { Blocked, Candidate, ClusterState, PodLike } from './types.js';
+import type { Blocked, Candidate, ClusterState, NodeLike, PodLike } from './types.js';
 
 const podDeletionCost = 'controller.kubernetes.io/pod-deletion-cost';
 
@@ -88,28 +88,43 @@ export function buildCandidates(state: ClusterState): CandidateSet {
       continue;
     }
 
-    const labels = { ...(node.metadata?.labels ?? {}), ...(claim.metadata.labels ?? {}) };
-    const instanceType = labels[LabelInstanceType] ?? '';
-    const zone = labels[LabelZone] ?? '';
-    const capacityType: CapacityType = labels[LabelCapacityType] === 'spot' ? 'spot' : 'on-demand';
-    const poolName = nodePool.metadata.name ?? '';
-    candidates.push({
-      claim,
-      node,
-      nodePool,
-      name: claim.metadata.name ?? '',
-      nodeName,
-      instanceType,
-      zone,
-      capacityType,
-      price: candidatePrice(state, poolName, instanceType, zone, capacityType, claim),
-      reschedulablePods,
-      disruptionCost: reschedulablePods.reduce((sum, pod) => sum + evictionCost(pod), 0) * lifetimeRemaining(claim, state.now),
-      consolidatable: trueSince(claim, NodeClaimConditions.Consolidatable) !== undefined,
-      ...(trueSince(claim, NodeClaimConditions.Drifted) !== undefined ? { driftedSince: trueSince(claim, NodeClaimConditions.Drifted) } : {}),
-    });
+    candidates.push(candidateOf(state, claim, node, nodePool, reschedulablePods));
   }
   return { candidates, blocked };
+}
+
+function candidateOf(state: ClusterState, claim: NodeClaim, node: NodeLike, nodePool: NodePool, reschedulablePods: PodLike[]): Candidate {
+  const labels = { ...(node.metadata?.labels ?? {}), ...(claim.metadata.labels ?? {}) };
+  const instanceType = labels[LabelInstanceType] ?? '';
+  const zone = labels[LabelZone] ?? '';
+  const capacityType: CapacityType = labels[LabelCapacityType] === 'spot' ? 'spot' : 'on-demand';
+  const driftedSince = trueSince(claim, NodeClaimConditions.Drifted);
+  return {
+    claim,
+    node,
+    nodePool,
+    name: claim.metadata.name ?? '',
+    nodeName: node.metadata?.name ?? '',
+    instanceType,
+    zone,
+    capacityType,
+    price: candidatePrice(state, nodePool.metadata.name ?? '', instanceType, zone, capacityType, claim),
+    reschedulablePods,
+    disruptionCost: reschedulablePods.reduce((sum, pod) => sum + evictionCost(pod), 0) * lifetimeRemaining(claim, state.now),
+    consolidatable: trueSince(claim, NodeClaimConditions.Consolidatable) !== undefined,
+    ...(driftedSince !== undefined ? { driftedSince } : {}),
+  };
+}
+
+/**
+ * A NodeClaim as a candidate whatever protects it: for forceful disruption (a spot reclaim takes
+ * the node anyway), where the only question is where its pods go. Undefined without a Node or pool.
+ */
+export function forcedCandidate(state: ClusterState, claim: NodeClaim): Candidate | undefined {
+  const nodePool = state.nodePools.find((p) => p.metadata.name === claim.metadata.labels?.[LabelNodePool]);
+  const node = nodeOfClaim(state, claim);
+  if (!nodePool || !node?.metadata?.name) return undefined;
+  return candidateOf(state, claim, node, nodePool, podsOnNode(state, node.metadata.name).filter(isReschedulable));
 }
 
 /** Lowest disruption cost first, then by name so the order is stable. */

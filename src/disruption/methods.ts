@@ -40,7 +40,7 @@ function poolOf(c: Candidate): string {
 }
 
 /** A replacement that launches whatever the scheduling core found (drift replaces; it is not about price). */
-function plainReplacement(claim: NewClaim): Replacement {
+export function plainReplacement(claim: NewClaim): Replacement {
   const capacityTypes = [...new Set(claim.instanceTypeOptions.flatMap((o) => o.offerings.map((x) => x.capacityType)))].sort() as CapacityType[];
   return { claim, instanceTypes: claim.instanceTypeOptions.map((o) => o.name), capacityTypes, price: claim.price };
 }

@@ -7,7 +7,12 @@ import { podRef } from './objects.js';
 import type { Candidate, ClusterState } from './types.js';
 
 export type Simulation =
-  | { ok: true; newClaims: NewClaim[] }
+  | {
+      ok: true;
+      newClaims: NewClaim[];
+      /** Moving pods placed on capacity that already exists (a Node, or a claim in flight), by UID. */
+      placements: Map<string, string>;
+    }
   | { ok: false; reason: string };
 
 /** The scheduling input with the candidates' nodes removed and their reschedulable pods pending. */
@@ -44,5 +49,6 @@ export function simulate(state: ClusterState, candidates: readonly Candidate[]):
   }
   // Claims the core opens only for pods that were already pending are the provisioner's business.
   const newClaims = result.newClaims.filter((claim) => claim.pods.some((uid) => moving.has(uid)));
-  return { ok: true, newClaims };
+  const placements = new Map([...result.existingPlacements].filter(([uid]) => moving.has(uid)));
+  return { ok: true, newClaims, placements };
 }
