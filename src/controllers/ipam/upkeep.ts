@@ -32,6 +32,24 @@ export async function releaseOrphans(ctx: IpamContext, run: RunContext): Promise
   return released;
 }
 
+/**
+ * A fixed IP kept for a pod that is gone goes at once when its PodNetworking is deleted (Terway
+ * keeps it only while the PodNetworking that promised it exists).
+ */
+export async function releaseFixedOfDeletedPodNetworkings(ctx: IpamContext, run: RunContext): Promise<void> {
+  await ctx.podNetworkings.waitForSync(run.signal);
+  for (const alloc of ctx.engine.allocations()) {
+    if (alloc.allocation.type !== 'Fixed' || alloc.phase !== 'Unbind' || !alloc.podNetworking) continue;
+    if (ctx.podNetworkings.get(alloc.podNetworking)) continue;
+    try {
+      await ctx.engine.releaseFixed(alloc.namespace, alloc.name);
+      run.log.info({ pod: podId(alloc.namespace, alloc.name), ip: alloc.ip, podNetworking: alloc.podNetworking }, 'released a fixed IP whose PodNetworking is gone');
+    } catch (err) {
+      run.log.warn({ err: (err as Error).message, pod: podId(alloc.namespace, alloc.name) }, 'could not release a fixed IP; will retry');
+    }
+  }
+}
+
 export function registerUpkeep(manager: Manager, ctx: IpamContext, nodeInstances: () => string[]): void {
   const { engine, options } = ctx;
   const task = (name: string, intervalMs: number, work: (run: RunContext) => Promise<unknown>) =>
@@ -59,6 +77,7 @@ export function registerUpkeep(manager: Manager, ctx: IpamContext, nodeInstances
   task('ipam-release', options.releaseIntervalMs, async (run) => {
     await ctx.pods.waitForSync(run.signal);
     await releaseOrphans(ctx, run);
+    await releaseFixedOfDeletedPodNetworkings(ctx, run);
     const fixed = await engine.sweepFixedIps();
     if (fixed > 0) run.log.info({ released: fixed }, 'released fixed IPs past their TTL');
     // Pools whose instance lost its Node and NodeClaim while no event reached us.
