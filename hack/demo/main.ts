@@ -10,7 +10,8 @@
 //
 // Every wait has a deadline and, when it passes, says which part of the operator did not do its
 // job, so a missing controller reads as a message rather than a hang.
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -185,8 +186,10 @@ async function run(): Promise<DemoSummary> {
       const notLaunched = s.claims.filter((c) => !c.launched);
       if (s.claims.length > 0 && notLaunched.length === s.claims.length) return `${notLaunched.length} NodeClaim(s) never launched: the nodeclaim lifecycle controller launches instances (operator log has the reason)`;
       if (s.claims.some((c) => c.launched) && s.nodes.length === 0) return 'instances launched but no Node joined: the simulator registers Nodes when instances run (check its kubeconfig)';
-      if (pending.length > 0) return `${pending.length} pod(s) still not Running after 5 min (e.g. ${pending.slice(0, 3).map((p) => p.name).join(', ')}): not enough capacity was provisioned`;
-      return `${noIp.length} Running pod(s) without an IP (e.g. ${noIp.slice(0, 3).map((p) => p.name).join(', ')}): the IPAM controller writes PodENIs and Terway's pod annotations; is it registered in src/controllers/index.ts?`;
+      const problems: string[] = [];
+      if (pending.length > 0) problems.push(`${pending.length} pod(s) not Running (e.g. ${pending.slice(0, 3).map((p) => p.name).join(', ')}): the provisioner did not give them a node that fits`);
+      if (noIp.length > 0) problems.push(`${noIp.length} Running pod(s) without an IP (e.g. ${noIp.slice(0, 3).map((p) => p.name).join(', ')}): the IPAM (ipam-pod controller) writes their PodENIs and Terway annotations; the operator log says why it could not`);
+      return `after 5 min: ${problems.join('; ')}`;
     },
   });
   const summary = scaleUpSummary({ scale, history, peak, coreTrade, scaleUpSeconds: (Date.now() - upFrom) / 1000 });
@@ -231,6 +234,11 @@ try {
   process.stderr.write(`\ndemo failed: ${message}\n`);
   if (flags['summary-json']) await writeFile(flags['summary-json'], `${JSON.stringify({ error: message }, null, 2)}\n`).catch(() => undefined);
   if (!(error instanceof DemoFailure) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  if (env) process.stderr.write(`\noperator log (last lines):\n${await env.operator.process.logTail(30)}\n`);
+  if (env) {
+    // The cluster's data directory goes with the cluster; the operator's log is worth keeping.
+    const kept = join(tmpdir(), `ack-demo-operator-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+    const copied = await copyFile(env.operator.process.logPath, kept).then(() => true, () => false);
+    process.stderr.write(`\noperator log (last lines):\n${await env.operator.process.logTail(30)}\n${copied ? `\nthe whole operator log is kept in ${kept}\n` : ''}`);
+  }
   await shutdown(1, 'failed');
 }
