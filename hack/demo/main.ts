@@ -214,7 +214,7 @@ async function run(): Promise<DemoSummary> {
       ? `${s.pods.length} pod(s) still terminating after 5 min`
       : s.claims.length > 0
         ? `${s.claims.length} NodeClaim(s) still there 5 min after the pods left (${s.claims.filter((c) => c.deleting).length} being deleted): ` +
-          'the disruption controller removes empty nodes after consolidateAfter (10s); is it registered in src/controllers/index.ts?'
+          'the disruption controller removes empty nodes after consolidateAfter (30s); is it registered in src/controllers/index.ts?'
         : `${s.nodes.length} Node(s) and ${s.instances.length} instance(s) left after their NodeClaims were deleted: the nodeclaim termination path deletes both`,
   });
   const final = withScaleDown(summary, { history, end, seconds: (Date.now() - downFrom) / 1000 });

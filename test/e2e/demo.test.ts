@@ -74,6 +74,8 @@ describe('the demo (./hack/demo.sh --non-interactive)', { timeout: deadlineMs + 
     assert.equal(ct.podsWithCoreSecurityGroup, scale.coreTrade, 'core-trade pods behind sg-core-trade');
     for (const p of pods.filter((x) => x.coreTrade)) assert.match(p.vSwitchName ?? '', /^core-trade-[ab]$/, `${p.pod} ${p.ip}`);
     for (const p of pods.filter((x) => !x.coreTrade)) {
+      // No PodNetworking selects them: the embedded cloud's default pod vSwitches (terway: pod).
+      assert.match(p.vSwitchName ?? '', /^pod-vsw-cn-hangzhou-[a-z]$/, `office pod ${p.pod} ${p.ip}`);
       assert.ok(!ct.vSwitchIds.includes(p.vSwitchId ?? ''), `office pod ${p.pod} is not on a core-trade vSwitch`);
       assert.ok(!p.securityGroupIds.includes(ct.securityGroupId), `office pod ${p.pod} is not behind sg-core-trade`);
     }
