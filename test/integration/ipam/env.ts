@@ -22,6 +22,8 @@ import { startControlPlane, type ControlPlane } from '../../harness/controlplane
 
 const crdsDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
 const silent = pino({ level: 'silent' });
+/** IPAM_TEST_LOG=<file> keeps the operator's logs of a run (info level) for a failing test. */
+const operatorLogger = process.env['IPAM_TEST_LOG'] ? pino({ level: 'info' }, pino.destination({ dest: process.env['IPAM_TEST_LOG'], sync: false })) : silent;
 
 export interface IpamK8sEnv {
   cp: ControlPlane;
@@ -80,7 +82,7 @@ export async function startIpamK8sEnv(opts: { ipam?: Partial<IpamConfigInput>; c
     let generation = 0;
     const startManager = async () => {
       const registry = new Registry();
-      const m = new Manager({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), logger: silent, identity: `ipam-test-${generation++}`, leaderElection: false, registry });
+      const m = new Manager({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), logger: operatorLogger, identity: `ipam-test-${generation++}`, leaderElection: false, registry });
       registerNetworking(m, deps, { vSwitchIps: new VSwitchIpGauge(registry), resyncMs: 10_000 });
       const ipam = registerIpam(m, deps, controllers);
       await m.start();
