@@ -62,8 +62,10 @@ export async function reconcileConditions(ctx: DisruptionContext, key: string, r
 export function podEventClaims(ctx: DisruptionContext, event: { type: string; object: Pod; old?: Pod }): string[] {
   const pod = event.object;
   const nodeName = pod.spec?.nodeName;
+  // A pod's removal counts once, when it starts terminating (as upstream); its final deletion
+  // counts only if it vanished without a terminating phase we could see.
   const moved =
-    event.type === 'delete' ||
+    (event.type === 'delete' && pod.metadata?.deletionTimestamp === undefined) ||
     (event.type === 'add' && nodeName !== undefined) ||
     (event.type === 'update' &&
       (event.old?.spec?.nodeName !== nodeName ||

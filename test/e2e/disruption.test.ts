@@ -1,0 +1,253 @@
+// Disruption end to end: the operator PROCESS under the chart's RBAC against the simulator, with a
+// short poll interval and validation delay so the scenarios run in minutes. In order, on one
+// cluster: the Karpenter walkthrough (scale to zero, nodes and instances gone), consolidation
+// (fewer, cheaper nodes; protected pods untouched; a budget of one never exceeded), drift (a new
+// image selector replaces every node, one at a time) and a spot reclaim (the pods run elsewhere
+// before the instance is released).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { NodeClaim } from '../../src/apis/nodeclaim.js';
+import { eventually } from '../harness/eventually.js';
+import { startE2e, type E2eEnv } from '../harness/e2e.js';
+import { sampleValue } from '../harness/operator-process.js';
+
+const Pod = z.object({
+  metadata: z.object({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  spec: z.object({ nodeName: z.string().optional() }),
+  status: z.object({ phase: z.string().optional() }),
+});
+type Pod = z.infer<typeof Pod>;
+const NodeJson = z.object({
+  metadata: z.object({ name: z.string(), labels: z.record(z.string(), z.string()).optional(), deletionTimestamp: z.string().optional() }),
+  spec: z.object({ providerID: z.string().optional(), taints: z.array(z.object({ key: z.string() })).optional() }),
+});
+type NodeJson = z.infer<typeof NodeJson>;
+
+const consolidateAfterMs = 5_000;
+
+describe('disruption', { timeout: 900_000 }, () => {
+  let env: E2eEnv;
+  before(async () => {
+    // kwok v0.7.0 panics (and stops playing every kubelet) when a streaming watch ends against this
+    // etcd (no RequestWatchProgress) and its relist finds a Node deleted meanwhile, which is exactly
+    // what disruption does. Plain list+watch in kwok's client avoids those relists.
+    process.env.KUBE_FEATURE_WatchListClient = 'false';
+    env = await startE2e({
+      simulator: { delays: { instancePendingMs: 500, instanceStartingMs: 1000, instanceStoppingMs: 2000 } },
+      operatorArgs: ['--disruption-poll-interval=1s', '--disruption-validation-delay=2s', '--batch-idle-duration=500ms', '--batch-max-duration=3s'],
+    });
+  });
+  after(async () => {
+    await env?.stop();
+  });
+
+  const list = async <T>(kind: string, schema: z.ZodType<T>, args: string[] = []): Promise<T[]> =>
+    z.object({ items: z.array(schema) }).parse(await env.getJson([kind, ...args])).items;
+  const claims = (pool?: string) => list('nodeclaims', NodeClaim, pool ? ['-l', `karpenter.sh/nodepool=${pool}`] : []);
+  const nodes = (pool?: string) => list('nodes', NodeJson, pool ? ['-l', `karpenter.sh/nodepool=${pool}`] : []);
+  const pods = (app: string) => list('pods', Pod, ['-l', `app=${app}`]);
+  const running = (ps: Pod[]) => ps.filter((p) => p.status.phase === 'Running' && p.spec.nodeName);
+  const instanceOf = (claim: NodeClaim) => (claim.status?.providerID ?? '').split('.').slice(1).join('.');
+  const pricePerHour = (cs: NodeClaim[]) =>
+    cs.filter((c) => !c.metadata.deletionTimestamp).reduce((sum, c) => sum + Number(c.metadata.annotations?.['karpenter.k8s.alibabacloud/price-per-hour'] ?? 'NaN'), 0);
+  const disrupting = (ns: NodeJson[]) => ns.filter((n) => n.metadata.deletionTimestamp || (n.spec.taints ?? []).some((t) => t.key === 'karpenter.sh/disrupted')).length;
+
+  const deployment = (name: string, replicas: number, o: { cpu?: string; selector?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name }, ...(o.annotations ? { annotations: o.annotations } : {}) },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            ...(o.selector ? { nodeSelector: o.selector } : {}),
+            containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: o.cpu ?? '1', memory: '1Gi' } } }],
+          },
+        },
+      },
+    });
+  const scale = (name: string, replicas: number) => env.kubectl(['scale', `deployment/${name}`, `--replicas=${replicas}`]);
+  const allRunning = (app: string, count: number, timeoutMs = 120_000) =>
+    eventually(`${count} ${app} pods run`, async () => {
+      const ps = running(await pods(app));
+      return ps.length === count ? ps : undefined;
+    }, { timeoutMs });
+
+  /** Samples the pool's nodes until stopped; returns the most that were disrupting at once. */
+  const watchDisrupting = (pool: string) => {
+    let max = 0;
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        try {
+          max = Math.max(max, disrupting(await nodes(pool)));
+        } catch {
+          // a failed sample is no evidence either way
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+      return max;
+    };
+  };
+
+  /** Waits until the pool has had no disruption in flight and no change in node count for `quietMs`. */
+  const settled = (pool: string, quietMs = 12_000, timeoutMs = 240_000) => {
+    let since = Date.now();
+    let last = '';
+    return eventually(`NodePool ${pool} settles`, async () => {
+      const cs = await claims(pool);
+      const print = cs.map((c) => `${c.metadata.name}:${c.metadata.deletionTimestamp ? 'd' : ''}`).sort().join(',');
+      const busy = cs.some((c) => c.metadata.deletionTimestamp) || disrupting(await nodes(pool)) > 0;
+      if (print !== last || busy) {
+        last = print;
+        since = Date.now();
+        return undefined;
+      }
+      return Date.now() - since >= quietMs ? cs : undefined;
+    }, { timeoutMs, intervalMs: 500 });
+  };
+
+  it('walkthrough: inflate scaled up launches a node; scaled to zero, nodes and instances are gone within consolidateAfter plus seconds', async () => {
+    const setup = (await env.upstream('karpenter-alibabacloud-getting-started.yaml')).replace('consolidateAfter: 1m', `consolidateAfter: ${consolidateAfterMs / 1000}s`);
+    await env.apply(setup);
+    await env.apply((await env.upstream('alibabacloud-provider-inflate.yaml')).replace('replicas: 4', 'replicas: 3'));
+    await allRunning('inflate', 3);
+    const launched = await claims('ecsnodepool');
+    assert.ok(launched.length >= 1);
+    const instances = launched.map(instanceOf);
+    for (const id of instances) assert.ok(env.simulator.state.instance(id), `instance ${id} exists`);
+
+    await scale('inflate', 0);
+    // The clock starts when the node is empty: the upstream inflate pods keep the default 30 s
+    // termination grace period, which kwok honours before they are gone.
+    await eventually('the inflate pods are gone', async () => ((await pods('inflate')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    const scaledDown = Date.now();
+    await eventually('every ecsnodepool NodeClaim is gone', async () => ((await claims('ecsnodepool')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+    await eventually('every instance is released', async () => (instances.every((id) => !env.simulator.state.instance(id)) ? true : undefined), { timeoutMs: 30_000 });
+    const tookMs = Date.now() - scaledDown;
+    assert.ok(tookMs < consolidateAfterMs + 15_000, `nodes gone ${tookMs} ms after the last pod left (consolidateAfter ${consolidateAfterMs} ms)`);
+    assert.equal((await nodes('ecsnodepool')).length, 0);
+
+    const metrics = await env.operator.metrics();
+    assert.ok(sampleValue(metrics, 'karpenter_nodeclaims_disrupted_total', { reason: 'empty', nodepool: 'ecsnodepool' }) >= 1);
+    assert.ok(sampleValue(metrics, 'karpenter_voluntary_disruption_decisions_total', { decision: 'delete', reason: 'empty', consolidation_type: 'empty' }) >= 1);
+    await env.kubectl(['delete', 'deployment', 'inflate']);
+  });
+
+  it('consolidation: fewer, cheaper nodes after a scale-down; PDB-at-limit and do-not-disrupt pods untouched; budget of one never exceeded', async () => {
+    await env.apply(JSON.stringify({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'od' },
+      spec: {
+        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '8s', budgets: [{ nodes: '1' }] },
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'defaultnodeclass' },
+            requirements: [
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+            ],
+          },
+        },
+      },
+    }));
+    const od = { 'karpenter.sh/nodepool': 'od' };
+    await env.apply(deployment('guarded', 1, { selector: od }));
+    await env.apply(JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guarded', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }));
+    await env.apply(deployment('pinned', 1, { selector: od, annotations: { 'karpenter.sh/do-not-disrupt': 'true' } }));
+    await env.apply(deployment('web', 3, { selector: od }));
+    await allRunning('web', 3);
+    // Grow in steps so the work spreads over several nodes, each sized for its batch.
+    for (const replicas of [6, 9]) {
+      await scale('web', replicas);
+      await allRunning('web', replicas);
+    }
+    const [guarded] = running(await pods('guarded'));
+    const [pinned] = running(await pods('pinned'));
+    assert.ok(guarded && pinned);
+    const peak = (await claims('od')).filter((c) => !c.metadata.deletionTimestamp);
+    const peakPrice = pricePerHour(peak);
+    assert.ok(peak.length >= 2, `work spread over ${peak.length} nodes`);
+
+    const stopWatch = watchDisrupting('od');
+    await scale('web', 2);
+    await allRunning('web', 2);
+    const after = await settled('od');
+    const maxDisrupting = await stopWatch();
+    await allRunning('web', 2);
+
+    assert.ok(after.length < peak.length, `nodes ${peak.length} -> ${after.length}`);
+    assert.ok(pricePerHour(after) < peakPrice, `price per hour ${peakPrice.toFixed(4)} -> ${pricePerHour(after).toFixed(4)}`);
+    assert.ok(maxDisrupting <= 1, `at most one node disrupting at once (budget nodes: "1"), saw ${maxDisrupting}`);
+    const [guardedNow] = await pods('guarded');
+    const [pinnedNow] = await pods('pinned');
+    assert.equal(guardedNow?.metadata.uid, guarded.metadata.uid, 'the PDB-protected pod was never evicted');
+    assert.equal(pinnedNow?.metadata.uid, pinned.metadata.uid, 'the do-not-disrupt pod was never evicted');
+    const metrics = await env.operator.metrics();
+    assert.ok(sampleValue(metrics, 'karpenter_voluntary_disruption_eligible_nodes', { reason: 'underutilized' }) >= 0);
+    assert.ok(sampleValue(metrics, 'karpenter_nodepools_allowed_disruptions', { nodepool: 'od', reason: 'underutilized' }) === 1);
+  });
+
+  it('drift: a new image selector replaces every node, one budget at a time', async () => {
+    // Drift is graceful: protected pods would hold their nodes, so they leave first.
+    await env.kubectl(['delete', 'deployment', 'guarded', 'pinned']);
+    await env.kubectl(['delete', 'pdb', 'guarded']);
+    const before = (await claims('od')).filter((c) => !c.metadata.deletionTimestamp);
+    assert.ok(before.length >= 1);
+    const oldImages = new Set(before.map((c) => c.status?.imageID));
+
+    const stopWatch = watchDisrupting('od');
+    await env.kubectl(['patch', 'ecsnodeclass', 'defaultnodeclass', '--type=merge', '-p', JSON.stringify({ spec: { imageSelectorTerms: [{ alias: 'AlibabaCloudLinux3' }] } })]);
+    const replaced = await eventually('every od node runs an image of the new selector', async () => {
+      const cs = await claims('od');
+      const live = cs.filter((c) => !c.metadata.deletionTimestamp);
+      const done = cs.length === live.length && live.length > 0 && live.every((c) => c.status?.imageID && !oldImages.has(c.status.imageID) && c.status.nodeName);
+      return done ? live : undefined;
+    }, { timeoutMs: 300_000, intervalMs: 1000 });
+    const maxDisrupting = await stopWatch();
+    await allRunning('web', 2);
+
+    assert.ok(replaced.every((c) => !before.some((b) => b.metadata.name === c.metadata.name)), 'no NodeClaim from before the change is left');
+    assert.ok(maxDisrupting <= 1, `one node at a time (budget nodes: "1"), saw ${maxDisrupting}`);
+    const metrics = await env.operator.metrics();
+    assert.ok(sampleValue(metrics, 'karpenter_nodeclaims_disrupted_total', { reason: 'drifted', nodepool: 'od' }) >= before.length);
+    await env.kubectl(['delete', 'deployment', 'web']);
+  });
+
+  it('spot reclaim: the pods run elsewhere before the instance is released', async () => {
+    await env.apply(deployment('spotty', 2, { cpu: '500m', selector: { 'karpenter.sh/capacity-type': 'spot' } }));
+    const first = await allRunning('spotty', 2);
+    const nodeName = first[0]!.spec.nodeName!;
+    const claim = (await claims()).find((c) => c.status?.nodeName === nodeName)!;
+    const instanceId = instanceOf(claim);
+    const onVictim = first.filter((p) => p.spec.nodeName === nodeName).length;
+    assert.ok(onVictim >= 1);
+
+    env.simulator.faults.reclaimSpot(instanceId, { noticeMs: 45_000 });
+    let podsMovedAt: number | undefined;
+    let releasedAt: number | undefined;
+    await eventually('the reclaimed instance is released', async () => {
+      const ps = running(await pods('spotty'));
+      if (podsMovedAt === undefined && ps.length === 2 && ps.every((p) => p.spec.nodeName !== nodeName)) podsMovedAt = Date.now();
+      if (releasedAt === undefined && !env.simulator.state.instance(instanceId)) releasedAt = Date.now();
+      return releasedAt;
+    }, { timeoutMs: 90_000, intervalMs: 200 });
+    assert.ok(podsMovedAt !== undefined, 'the pods were running on other nodes before the instance was released');
+    assert.ok(podsMovedAt! <= releasedAt!, `pods moved ${releasedAt! - podsMovedAt!} ms before the release`);
+    await allRunning('spotty', 2);
+
+    const metrics = await env.operator.metrics();
+    assert.equal(sampleValue(metrics, 'karpenter_interruption_received_messages_total', { message_type: 'spot_interrupted' }), 1);
+    assert.doesNotMatch(await env.operator.log(), /forbidden/i, 'no request of the operator was refused by RBAC');
+  });
+});
