@@ -1,8 +1,10 @@
 // Two operator replicas (processes, under the chart's ServiceAccount) against the real control
 // plane and the simulated cloud: the leader is killed with SIGKILL in the middle of a scale-up
-// (NodeClaims created, instances launching), the standby takes over within the 15 s lease, finishes
-// the scale-up, and nothing is launched twice: every NodeClaim has exactly one instance over the
-// whole run, and no instance is left that no NodeClaim owns.
+// (NodeClaims created, launch calls in flight: the cloud answers CreateAutoProvisioningGroup after
+// 3 s, and creates the instances even though the caller is dead), the standby takes over within
+// the 15 s lease, finishes the scale-up, and nothing is launched twice: every NodeClaim has exactly
+// one instance over the whole run (the standby adopts what the dead leader's calls created, by
+// launch token), and no instance is left that no NodeClaim owns.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
@@ -62,6 +64,8 @@ describe('leader failover in the middle of a scale-up', { timeout: 600_000 }, ()
       return nodeClass.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
     }, { timeoutMs: 60_000 });
 
+    // Launch calls stay in flight long enough for the kill to land in the middle of them.
+    const slowLaunch = env.simulator.faults.latency({ action: 'CreateAutoProvisioningGroup', ms: 3000 });
     await env.kubectl(['scale', 'deployment/inflate', `--replicas=${replicas}`]);
     const first = await eventually('the leader creates a NodeClaim for the pending pods (the provisioning controller)', async () => {
       const found = await claims();
@@ -72,6 +76,10 @@ describe('leader failover in the middle of a scale-up', { timeout: 600_000 }, ()
     await leader.kill('SIGKILL');
     const inFlight = `${first.length} NodeClaim(s), ${first.filter((c) => c.status?.providerID).length} with an instance, ${env.simulator.state.instances().length} instance(s) in the cloud`;
     process.stdout.write(`# killed the leader with ${inFlight}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const unrecorded = env.simulator.state.instances().length - (await claims()).filter((c) => c.status?.providerID).length;
+    process.stdout.write(`# ${unrecorded} instance(s) created by the dead leader's calls and recorded by no NodeClaim\n`);
+    env.simulator.faults.removeRule(slowLaunch);
 
     const taken = await eventually('the standby holds the lease', async () => {
       const spec = await lease();
