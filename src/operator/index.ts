@@ -13,7 +13,7 @@ export {
   type RunContext,
   type WatchSource,
 } from './controller/types.js';
-export { periodic, sleep, type PeriodicOptions } from './controller/periodic.js';
+export { periodic, sleep, untilAborted, type PeriodicOptions } from './controller/periodic.js';
 export { BatchWindow, type BatchWindowOptions } from './controller/batch-window.js';
 export { Informer, type InformerEvent, type InformerHandler } from './informers/informer.js';
 export type { InformerSelector } from './informers/cache.js';

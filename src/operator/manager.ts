@@ -5,7 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ControllerRunner } from './controller/runner.js';
-import { sleep } from './controller/periodic.js';
+import { sleep, untilAborted } from './controller/periodic.js';
 import type { Controller, Runnable } from './controller/types.js';
 import { KubeEventSink } from './events/kube-event-sink.js';
 import { KubeEventRecorder, type EventRecorder, type EventSink } from './events/recorder.js';
@@ -233,7 +233,7 @@ export class Manager {
     if (!this.elector) {
       this.leaderWork = this.runAll(this.registered.filter((r) => r.needsLeaderElection), signal);
       // Without controllers (or once they return) the manager still runs until stopped.
-      await Promise.all([this.leaderWork, aborted(signal)]);
+      await Promise.all([this.leaderWork, untilAborted(signal)]);
       return;
     }
     while (!signal.aborted) {
@@ -297,13 +297,6 @@ export class Manager {
     if (timer) clearTimeout(timer);
     if (expired) this.logger.warn({ graceMs, what }, 'in-flight work did not finish within the shutdown grace period');
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }
 
 function newRegistry(): Registry {

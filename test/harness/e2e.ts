@@ -13,11 +13,12 @@
 // a kubelet would join), and kwok makes it Ready and runs its pods. The operator gets default pod
 // vSwitches (the seeded pod-vsw-<zone>) and the default security group for the IPAM, as a user's
 // Terway eni-config would.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { installChartRbac, type ChartIdentity } from './chart-rbac.js';
+import { installCrds } from './crds.js';
 import { startControlPlane, type ControlPlane } from './controlplane.js';
 import { startOperatorProcess, type OperatorProcess } from './operator-process.js';
 
@@ -79,7 +80,7 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
       if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
       return result.stdout;
     };
-    await installCrds(kubectl);
+    await installCrds(cp);
     const identity = await installChartRbac(cp);
     simulator = await startSimulator({ ...opts.simulator, clusterName, kubeconfig: cp.kubeconfigPath });
     const sim = simulator;
@@ -152,11 +153,4 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
     if (tail && error instanceof Error) error.message += `\noperator log tail:\n${tail}`;
     throw error;
   }
-}
-
-async function installCrds(kubectl: (args: string[], input?: string) => Promise<string>): Promise<void> {
-  const crdDir = join(repoRoot, 'crds');
-  const files = (await readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort();
-  for (const file of files) await kubectl(['apply', '--server-side', '-f', join(crdDir, file)]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import { installCrds } from '../harness/crds.js';
 import { eventually } from '../harness/eventually.js';
 import { httpGet as get } from '../harness/operator-process.js';
 
@@ -54,6 +55,7 @@ describe('the operator process (src/main.ts)', () => {
 
   before(async () => {
     cp = await startControlPlane({ kwok: false });
+    await installCrds(cp);
   });
   after(async () => {
     for (const op of running) if (op.child.exitCode === null && op.child.signalCode === null) op.child.kill('SIGKILL');
