@@ -2,7 +2,7 @@
 // (store.ts), the node pool controller (nodes.ts), the pod controller (pods.ts) and the periodic
 // upkeep (upkeep.ts). See README.md in this folder for the CNI contract.
 import { IpamEngine } from '../../ipam/engine.js';
-import { splitKey, ManualSource, watch, type Manager } from '../../operator/index.js';
+import { splitKey, ManualSource, untilAborted, watch, type Manager } from '../../operator/index.js';
 import type { ControllerDeps } from '../index.js';
 import { defaultIpamControllerOptions, informersOf, instanceIdOf, whenReady, type IpamContext, type IpamControllerOptions } from './context.js';
 import { NodePoolController } from './nodes.js';
@@ -64,7 +64,9 @@ export function registerIpam(manager: Manager, deps: ControllerDeps, overrides: 
         markReady();
         log.info({ nodes: engine.nodeNames().length, pods: engine.allocations().length }, 'IPAM engine started');
       }
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await untilAborted(signal);
+      // No longer leading (or shutting down): nothing this engine still has in flight may land.
+      store.close();
     },
   });
 

@@ -58,12 +58,26 @@ export class KubeIpamStore implements IpamStore {
   private readonly queues = new Map<string, { queue: SerialQueue; pending: number }>();
   /** Writes accepted, conflicts met (for tests and logs). */
   readonly stats = { writes: 0, conflicts: 0 };
+  private closed = false;
 
   constructor(
     private readonly clients: Pick<KubeClients, 'customObjects'>,
     private readonly region: string,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Fences this replica off: every later write fails. Called when it stops leading, so an
+   * allocation still in flight can never land after the next leader rebuilt from the CRs (it
+   * fails instead, and its pod is retried by the next leader).
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('IPAM store is closed: this replica no longer leads');
+  }
 
   private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
     let entry = this.queues.get(key);
@@ -111,6 +125,7 @@ export class KubeIpamStore implements IpamStore {
     const mainJson = JSON.stringify(main);
     for (let attempt = 1; ; attempt++) {
       try {
+        this.checkOpen();
         let known = this.known.get(key);
         if (!known) {
           try {
@@ -123,11 +138,13 @@ export class KubeIpamStore implements IpamStore {
           this.known.set(key, known);
         }
         if (known.main !== mainJson) {
+          this.checkOpen();
           const replaced = await ops.replace({ ...main, metadata: { ...desired.metadata, resourceVersion: known.resourceVersion } });
           known = { resourceVersion: resourceVersionOf(replaced), main: mainJson };
           this.known.set(key, known);
         }
         if (status !== undefined) {
+          this.checkOpen();
           const written = await ops.replaceStatus({ ...main, metadata: { ...desired.metadata, resourceVersion: known.resourceVersion }, status });
           this.known.set(key, { resourceVersion: resourceVersionOf(written), main: mainJson });
         }
@@ -153,6 +170,7 @@ export class KubeIpamStore implements IpamStore {
   }
 
   private async remove(key: string, ops: ObjectOps): Promise<void> {
+    this.checkOpen();
     try {
       await ops.remove();
     } catch (err) {

@@ -21,6 +21,9 @@ export async function releaseOrphans(ctx: IpamContext, run: RunContext): Promise
     const finished = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
     const sameUid = held.podUid === undefined || pod?.metadata?.uid === held.podUid;
     if (pod && sameUid && !finished) continue;
+    // A fixed IP whose pod is gone stays on its ENI, unbound, until its TTL: nothing to release.
+    const alloc = ctx.engine.allocationOf(namespace, name);
+    if (alloc?.allocation.type === 'Fixed' && alloc.phase === 'Unbind') continue;
     try {
       await ctx.engine.release({ namespace, name, ...(held.podUid !== undefined ? { uid: held.podUid } : {}) });
       released++;

@@ -23,7 +23,7 @@ import { startControlPlane, type ControlPlane } from '../../harness/controlplane
 const crdsDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
 const silent = pino({ level: 'silent' });
 /** IPAM_TEST_LOG=<file> keeps the operator's logs of a run (info level) for a failing test. */
-const operatorLogger = process.env['IPAM_TEST_LOG'] ? pino({ level: 'info' }, pino.destination({ dest: process.env['IPAM_TEST_LOG'], sync: false })) : silent;
+const operatorLogger = process.env['IPAM_TEST_LOG'] ? pino({ level: 'info' }, pino.destination({ dest: process.env['IPAM_TEST_LOG'], sync: true })) : silent;
 
 export interface IpamK8sEnv {
   cp: ControlPlane;
@@ -99,6 +99,8 @@ export async function startIpamK8sEnv(opts: { ipam?: Partial<IpamConfigInput>; c
       registry: current.registry,
       async restart() {
         await self.manager.stop();
+        // As a process that lost its lease: nothing the old engine still has in flight is written.
+        self.ipam.store.close();
         current = await startManager();
         manager = current.m;
         self.manager = current.m;
@@ -170,14 +172,16 @@ export interface NetworkNodeJson {
   status?: { networkInterfaces?: Record<string, { id: string; vSwitchID?: string; securityGroupIDs?: string[]; usage?: string; ipv4?: Record<string, { ip: string; podID?: string; podUID?: string; status: string }> }> };
 }
 
-export async function readState(env: IpamK8sEnv, namespace?: string): Promise<{ podENIs: PodENIJson[]; pods: PodJson[]; networkNodes: NetworkNodeJson[] }> {
-  // PodENIs before pods: a pod listed with an address was annotated after its PodENI was written,
-  // and its PodENI goes only once the pod is gone, so it is in the earlier list.
+export async function readState(env: IpamK8sEnv, namespace?: string): Promise<{ podENIs: PodENIJson[]; pods: PodJson[]; networkNodes: NetworkNodeJson[]; podsAfter: PodJson[] }> {
+  // A consistent cut: a pod annotated in the first pod list had its PodENI written before that
+  // list, and if it is still there in the last list it was not gone in between, so its PodENI
+  // (deleted only after the pod is gone) must be in the PodENI list taken between them.
   const ns = namespace ? ['-n', namespace] : ['-A'];
+  const pods = (await env.getJson<{ items: PodJson[] }>(['get', 'pods', ...ns])).items;
   const podENIs = (await env.getJson<{ items: PodENIJson[] }>(['get', 'podenis.network.alibabacloud.com', ...ns])).items;
   const networkNodes = (await env.getJson<{ items: NetworkNodeJson[] }>(['get', 'nodes.network.alibabacloud.com'])).items;
-  const pods = (await env.getJson<{ items: PodJson[] }>(['get', 'pods', ...ns])).items;
-  return { podENIs, pods, networkNodes };
+  const podsAfter = (await env.getJson<{ items: PodJson[] }>(['get', 'pods', ...ns])).items;
+  return { podENIs, pods, networkNodes, podsAfter };
 }
 
 export const podIpsOf = (pod: PodJson): string | undefined => pod.metadata.annotations?.['k8s.aliyun.com/pod-ips'];
@@ -189,7 +193,8 @@ export const podIpsOf = (pod: PodJson): string | undefined => pod.metadata.annot
  * cloud's own accounting (one owner per address, ENIs and IPs within the instance type's limits).
  */
 export async function checkNoDoubleAllocation(env: IpamK8sEnv): Promise<{ annotatedPods: number }> {
-  const { podENIs, pods, networkNodes } = await readState(env);
+  const { podENIs, pods, networkNodes, podsAfter } = await readState(env);
+  const stillThere = new Set(podsAfter.map((p) => p.metadata.uid));
   const byIp = new Map<string, string>();
   for (const pod of pods) {
     const ip = podIpsOf(pod);
@@ -222,7 +227,7 @@ export async function checkNoDoubleAllocation(env: IpamK8sEnv): Promise<{ annota
   const cloudEnis = new Map(env.sim.sim.state.networkInterfaces().map((e) => [e.id, e]));
   for (const pod of pods) {
     const ip = podIpsOf(pod);
-    if (!ip) continue;
+    if (!ip || !stillThere.has(pod.metadata.uid)) continue;
     const id = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const record = podENIs.find((p) => p.metadata.namespace === pod.metadata.namespace && p.metadata.name === pod.metadata.name);
     assert.ok(record, `pod ${id} carries ${ip} without a PodENI`);
