@@ -17,6 +17,7 @@ export {
   type CapacityOptions,
 } from './instance-types.js';
 export {
-  fractionalLowerBound, fractionalLowerBoundForPods, podShareLowerBound, bestShareWeights, podShare, packingEfficiency, cheapestPrice, podSlotsOf, pricedCapacity,
+  fractionalLowerBound, fractionalLowerBoundForPods, podShareLowerBound, configurationLowerBound, podSizes, bestShareWeights, podShare, packingEfficiency, cheapestPrice, podSlotsOf, pricedCapacity,
   type LowerBound, type PricedCapacity, type ShareWeights, type SizedDemand,
 } from './lower-bound.js';
+export { configurationLp, type ConfigurationLpResult, type ConfigurationLpOptions, type Pattern, type PodSize, type PricedRoom } from './configuration-lp.js';

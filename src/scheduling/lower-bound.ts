@@ -5,6 +5,7 @@
 // Solved through the LP dual: maximize D·y subject to y·allocatable(t) <= price(t) for every type.
 // The dual prices y (per core, per GiB, per pod slot) also value any node: y·allocatable(t) / price(t)
 // is how much of its price a perfectly packed node of type t recovers, its packing efficiency.
+import { configurationLp, type ConfigurationLpOptions, type ConfigurationLpResult, type PodSize } from './configuration-lp.js';
 import { eniSlots } from './eni-density.js';
 import { maximizeWithSlackBasis } from './lp.js';
 import { podRequests, ResourceCPU, ResourceMemory, ResourcePods } from './resources.js';
@@ -202,4 +203,33 @@ export function bestShareWeights(demand: readonly SizedDemand[], types: readonly
 export function packingEfficiency(bound: LowerBound, capacity: PricedCapacity): number {
   if (capacity.price <= 0) return 0;
   return (bound.perCore * capacity.cores + bound.perGiB * capacity.memoryGiB + bound.perPod * capacity.podSlots) / capacity.price;
+}
+
+/** Pods grouped by (cores, GiB): the sizes the configuration LP packs. */
+export function podSizes(pods: readonly PodSpecLite[]): PodSize[] {
+  const sizes = new Map<string, PodSize>();
+  for (const p of pods) {
+    const r = podRequests(p);
+    const cores = (r[ResourceCPU] ?? 0) / 1000;
+    const gib = (r[ResourceMemory] ?? 0) / GiB;
+    const key = `${cores}/${gib}`;
+    const s = sizes.get(key);
+    if (s) s.count++;
+    else sizes.set(key, { cores, gib, count: 1 });
+  }
+  return [...sizes.values()];
+}
+
+/**
+ * The tightest of the bounds here: the configuration LP, where every node must hold whole pods
+ * within its cores, memory and pod slots (see configuration-lp.ts). Valid at every stage of its
+ * column generation; `exact` says it reached the LP optimum (within the knapsack gap tolerance).
+ */
+export function configurationLowerBound(pods: readonly PodSpecLite[], instanceTypes: readonly InstanceType[], options?: ConfigurationLpOptions): ConfigurationLpResult {
+  const types: PricedCapacity[] = [];
+  for (const it of instanceTypes) {
+    const price = cheapestPrice(it);
+    if (price !== undefined) types.push(pricedCapacity(it, price));
+  }
+  return configurationLp(podSizes(pods), types, options);
 }

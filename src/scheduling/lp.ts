@@ -5,6 +5,8 @@
 export interface LpSolution {
   value: number;
   y: number[];
+  /** Dual value of each row (the optimal multiplier of `rows[i]·y <= c[i]`). */
+  rowDuals: number[];
 }
 
 const eps = 1e-12;
@@ -47,7 +49,7 @@ export function maximizeWithSlackBasis(b: readonly number[], rows: readonly (rea
         }
       }
     }
-    if (leave < 0) return { value: Infinity, y: new Array<number>(n).fill(Infinity) }; // unbounded
+    if (leave < 0) return { value: Infinity, y: new Array<number>(n).fill(Infinity), rowDuals: new Array<number>(m).fill(0) }; // unbounded
     const pivot = t[leave * width + enter] ?? 1;
     for (let j = 0; j < width; j++) t[leave * width + j] = (t[leave * width + j] ?? 0) / pivot;
     for (let i = 0; i <= m; i++) {
@@ -63,5 +65,6 @@ export function maximizeWithSlackBasis(b: readonly number[], rows: readonly (rea
     const v = basis[i] ?? 0;
     if (v < n) y[v] = t[i * width + width - 1] ?? 0;
   }
-  return { value: t[obj + width - 1] ?? 0, y };
+  const rowDuals = Array.from({ length: m }, (_, i) => t[obj + n + i] ?? 0);
+  return { value: t[obj + width - 1] ?? 0, y, rowDuals };
 }
