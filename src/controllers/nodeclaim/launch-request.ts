@@ -4,9 +4,10 @@
 // on both. The user data holds the kubelet settings (max pods from the ENI model, kube-reserved),
 // which differ between instance types of different sizes, and a node whose kubelet disagrees with
 // the catalog would take more pods than the IPAM can address. So a launch offers the cheapest
-// candidate and every other candidate with the same image and kubelet settings (the same type in
-// other zones, sibling families of the same shape), cheapest first; when all of them are out of
-// stock the NodeClaim fails and the provisioner plans again without them, as Karpenter does.
+// candidate and the candidates right behind it in price order with the same image and kubelet
+// settings (the same type in other zones, sibling families of the same shape); when all of them
+// are out of stock the launch is planned again without them, so the next cheapest offering of any
+// shape goes next.
 import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
 import {
   LabelCapacityType,
@@ -164,8 +165,8 @@ export function launchTags(claim: NodeClaim, nodeClass: ECSNodeClass, cluster: C
 }
 
 /**
- * The launch request for the cheapest candidate and the candidates that share its image and
- * kubelet settings. `candidates` must be non-empty and ordered (see planCandidates).
+ * The launch request for the cheapest candidate and the candidates right behind it that share its
+ * image and kubelet settings. `candidates` must be non-empty and ordered (see planCandidates).
  */
 export function buildLaunchPlan(
   claim: NodeClaim,
@@ -178,7 +179,12 @@ export function buildLaunchPlan(
   if (!first) throw new Error('a launch plan needs at least one candidate');
   const kubeletKey = (c: PlannedCandidate) => stableKey(kubeletFor(c, nodeClass, info(c.instanceType.name)));
   const firstKey = kubeletKey(first);
-  const candidates = ordered.filter((c) => c.imageId === first.imageId && kubeletKey(c) === firstKey).slice(0, MaxLaunchCandidates);
+  // Only the leading run that shares the first's settings: a compatible candidate behind a cheaper
+  // incompatible one would be launched before it (a stock-out of the cheapest type would then land
+  // on the same type in a dearer zone instead of the next cheapest offering). The rest get their
+  // own launch when this one runs out of capacity.
+  const run = ordered.findIndex((c) => c.imageId !== first.imageId || kubeletKey(c) !== firstKey);
+  const candidates = (run < 0 ? ordered : ordered.slice(0, run)).slice(0, MaxLaunchCandidates);
   const bootstrap: NodeBootstrap = {
     labels: { ...sharedLabels(candidates, cluster.region), ...claimLabels(claim) },
     taints: registrationTaints(claim),
