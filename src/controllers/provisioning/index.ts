@@ -43,7 +43,12 @@ export function registerProvisioning(manager: Manager, deps: ControllerDeps, ove
     podNetworkings: manager.informer(PodNetworkings),
   };
   const usageByPool: UsageByPool = new Map();
-  const metrics = new ProvisioningMetrics(manager.registry, { pools: () => informers.nodePools.list(), usage: (pool) => usageByPool.get(pool) });
+  const metrics = new ProvisioningMetrics(manager.registry, {
+    pools: () => informers.nodePools.list(),
+    usage: (pool) => usageByPool.get(pool),
+    pods: () => informers.pods.list(),
+    nodeLabels: (name) => informers.nodes.get(name)?.metadata?.labels,
+  });
   const readings = new VSwitchReadings(deps.cloud, manager.logger.child({ controller: 'provisioner' }));
   const provisioner = new Provisioner(manager, deps, informers, metrics, readings);
   const window = new BatchWindow({ idleMs: deps.settings.batch.idleMs, maxMs: deps.settings.batch.maxMs });

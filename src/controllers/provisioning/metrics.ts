@@ -2,6 +2,7 @@
 // pkg/controllers/provisioning/scheduling/metrics.go, pkg/metrics), so upstream dashboards work.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { NodePool } from '../../apis/nodepool.js';
+import type { Pod } from '../../operator/index.js';
 import { resourcesFromQuantities } from '../../scheduling/index.js';
 
 /** Karpenter's DurationBuckets: 5 ms to 60 s. */
@@ -10,6 +11,16 @@ const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6,
 export interface NodePoolGaugeSource {
   pools(): Iterable<NodePool>;
   usage(pool: string): Readonly<Record<string, number>> | undefined;
+  /** For karpenter_pods_state: every pod, and a node's labels by name. */
+  pods(): Iterable<Pod>;
+  nodeLabels(name: string): Readonly<Record<string, string>> | undefined;
+}
+
+/** Karpenter's `owner` label: the self link of the pod's first owner. */
+function ownerLink(pod: Pod): string {
+  const ref = pod.metadata?.ownerReferences?.[0];
+  if (!ref) return '';
+  return `/apis/${ref.apiVersion}/namespaces/${pod.metadata?.namespace ?? ''}/${ref.kind.toLowerCase()}s/${ref.name}`;
 }
 
 /** Karpenter reports cpu in cores and memory in bytes; the core counts cpu in millicores. */
@@ -64,6 +75,34 @@ export class ProvisioningMetrics {
       help: "The time it takes for Karpenter to first try to schedule a pod after it's been seen.",
       buckets: durationBuckets,
       registers,
+    });
+    new Gauge({
+      name: 'karpenter_pods_state',
+      help: 'Pod state is the current state of pods. Labeled by the pod name, namespace, owner, node, nodepool name, zone, architecture, capacity type, instance type and pod phase.',
+      labelNames: ['name', 'namespace', 'owner', 'node', 'nodepool', 'zone', 'arch', 'capacity_type', 'instance_type', 'phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const pod of nodePools.pods()) {
+          const node = pod.spec?.nodeName ?? '';
+          const labels = node ? (nodePools.nodeLabels(node) ?? {}) : {};
+          this.set(
+            {
+              name: pod.metadata?.name ?? '',
+              namespace: pod.metadata?.namespace ?? '',
+              owner: ownerLink(pod),
+              node,
+              nodepool: labels['karpenter.sh/nodepool'] ?? '',
+              zone: labels['topology.kubernetes.io/zone'] ?? '',
+              arch: labels['kubernetes.io/arch'] ?? '',
+              capacity_type: labels['karpenter.sh/capacity-type'] ?? '',
+              instance_type: labels['node.kubernetes.io/instance-type'] ?? '',
+              phase: pod.status?.phase ?? '',
+            },
+            1,
+          );
+        }
+      },
     });
     new Gauge({
       name: 'karpenter_nodepools_usage',
