@@ -152,6 +152,11 @@ async function startOnce(binDir: string, withKwok: boolean): Promise<ControlPlan
       '--allow-privileged=true',
       // Endpoints may not point at loopback, so the "kubernetes" Service keeps no endpoints here.
       '--endpoint-reconciler-type=none',
+      // etcd 3.4.23 lacks RequestWatchProgress, so every streaming watch (WatchList) ends in an
+      // error and the client relists; kwok v0.7.0 then panics on a Node deleted in between
+      // (DeletedFinalStateUnknown) and stops playing kubelets. Refusing the streaming watch makes
+      // clients fall back to plain list+watch, which stays open.
+      '--feature-gates=WatchList=false',
       '--profiling=false',
     ]);
     const ca = await readFile(pki.caCertPath);
