@@ -19,6 +19,7 @@ import type { Bin, CompiledInstanceType, CompiledNodePool } from './model.js';
 import { IpHeadroom } from './network.js';
 import { classKey, newLevel, newPodClass, type Level, type PodClass } from './pod-class.js';
 import { initialConstraints, relax } from './preferences.js';
+import { repack, type RepackSize, type RepackType } from './repack.js';
 import { formatResources } from './quantity.js';
 import { Requirement, Requirements, WellKnownLabelSet } from './requirements.js';
 import { podRequests, ResourceCPU, ResourceMemory, ResourcePods } from './resources.js';
@@ -41,6 +42,7 @@ const DefaultGrowthCostRatio = 1;
 const DefaultMaxInstanceTypeOptions = 60;
 const MaxRetryPasses = 20;
 const DefaultNodePods = 110;
+const DefaultRepackRounds = 6;
 
 /** Places pending pods on existing capacity and new NodeClaims. Pure: same input, same output. */
 export function solve(input: SchedulingInput, options: SchedulingOptions = {}): SchedulingResult {
@@ -82,6 +84,7 @@ class Solver {
   private readonly growthCostRatio: number;
   private readonly toleratePreferNoSchedule: boolean;
   private readonly ignorePreferences: boolean;
+  private readonly repackRounds: number;
   private claimSequence = 0;
 
   // Per-attempt scratch state.
@@ -105,6 +108,7 @@ class Solver {
     this.growthCostRatio = options.growthCostRatio ?? DefaultGrowthCostRatio;
     this.ignorePreferences = options.preferencePolicy === 'Ignore';
     this.maxOptions = options.maxInstanceTypeOptions ?? DefaultMaxInstanceTypeOptions;
+    this.repackRounds = options.repackRounds ?? DefaultRepackRounds;
     this.registry = new TopologyRegistry(input.namespaceLabels);
     this.headroom = new IpHeadroom(input.networking);
     this.toleratePreferNoSchedule = input.nodePools.some((p) => (p.taints ?? []).some((t) => t.effect === 'PreferNoSchedule'));
@@ -534,7 +538,148 @@ class Solver {
       if (still.length === pending.length) break;
       pending = still;
     }
+    if (this.repackRounds > 0) for (const pool of this.pools) this.repackPool(pool);
     return this.result();
+  }
+
+  /**
+   * Whether a class's pods are interchangeable with any other such pod for placement: nothing
+   * about them narrows a node's requirements, and no topology group, anti-affinity, host port or
+   * PodNetworking ties them to their node, zone or neighbours. Moving one between new claims of
+   * the same pool can then break no constraint but resources and pod IP slots, which re-packing checks.
+   */
+  private interchangeable(cls: PodClass): boolean {
+    const p = cls.sample;
+    const a = p.affinity;
+    return cls.levels.length === 1 && cls.base === 0
+      && Object.keys(p.nodeSelector ?? {}).length === 0
+      && !a?.nodeAffinity && !a?.podAffinity && !a?.podAntiAffinity
+      && (p.topologySpreadConstraints ?? []).length === 0
+      && cls.hostPorts.length === 0 && cls.podNetworking === undefined
+      && (cls.eniDemand === 'ENIIP' || cls.eniDemand === undefined)
+      && cls.countedBy.length === 0 && cls.repelledBy.length === 0 && cls.inverseOwned.length === 0;
+  }
+
+  /**
+   * Re-packs the new claims of a pool that hold only interchangeable pods (see repack.ts) and keeps
+   * the result when it is cheaper. First fit in pod order grows nodes one pod at a time, so it
+   * rarely reaches the large types that are cheapest per pod; the re-pack chooses whole nodes.
+   * Pools with limits are left alone (claims reserve limit capacity as they grow).
+   */
+  private repackPool(pool: CompiledNodePool): void {
+    if (pool.limitNames.length > 0) return;
+    const classOf = new Map<string, PodClass>();
+    for (const cls of this.classes) if (this.interchangeable(cls)) for (const p of cls.pods) classOf.set(p.uid, cls);
+    if (classOf.size === 0) return;
+    const claims: Bin[] = [];
+    let oldPrice = 0;
+    for (const bin of this.bins) {
+      if (!bin.claim || bin.pool !== pool || bin.pods.length === 0) continue;
+      if (bin.requirements.size !== pool.requirements.size + 1) continue;
+      let plain = true;
+      for (const r of bin.requirements.values()) if (r.key !== LabelHostname && pool.requirements.getIfPresent(r.key) !== r) plain = false;
+      for (const uid of bin.pods) if (!classOf.has(uid)) plain = false;
+      if (!plain) continue;
+      claims.push(bin);
+      oldPrice += bin.price;
+    }
+    if (claims.length < 2) return;
+
+    // Sizes: one per class, with the uids to hand out.
+    const sizeOf = new Map<PodClass, number>();
+    const sizes: RepackSize[] = [];
+    const uids: string[][] = [];
+    for (const bin of claims) {
+      for (const uid of bin.pods) {
+        const cls = classOf.get(uid) as PodClass;
+        let k = sizeOf.get(cls);
+        if (k === undefined) {
+          k = sizes.length;
+          sizeOf.set(cls, k);
+          sizes.push({ need: cls.vector, ips: cls.eniDemand === 'ENIIP' ? 1 : 0, count: 0, alonePrice: this.alonePrice(cls, pool) });
+          uids.push([]);
+        }
+        (sizes[k] as RepackSize).count++;
+        (uids[k] as string[]).push(uid);
+      }
+    }
+    const zm = this.zoneMask(pool.requirements.get(LabelZone));
+    const cm = this.ctMask(pool.requirements.get(LabelCapacityType));
+    const types: RepackType[] = [];
+    const typeIndex: number[] = [];
+    for (const idx of pool.candidates) {
+      const it = this.its[idx] as CompiledInstanceType;
+      const room = it.allocatable.slice();
+      for (let d = 0; d < room.length; d++) room[d] = (room[d] as number) - (pool.daemonUsed[d] as number);
+      const slots = it.slots;
+      const ipSlots = slots ? (slots.secondaryEnis - pool.daemonEni.eni) * slots.ipsPerEni - pool.daemonEni.ip : Infinity;
+      types.push({ room, ipSlots, price: this.priceUnder(it, zm, cm) });
+      typeIndex.push(idx);
+    }
+    const plan = repack(sizes, types, this.repackRounds);
+    if (!plan || plan.price >= oldPrice - 1e-9) return;
+
+    // Build the claims and price them as launched (the cheapest type that fits, which may be
+    // cheaper than the one the pattern was cut for); keep them only if they are cheaper in total.
+    const built: Bin[] = [];
+    let newPrice = 0;
+    const next = uids.map(() => 0);
+    for (const node of plan.nodes) {
+      const bin = this.newClaim(pool) as Bin;
+      this.req = bin.requirements;
+      this.reqCloned = false;
+      this.transient = false;
+      this.newUsed.set(bin.used);
+      this.newEni.ip = bin.eni.ip;
+      this.newEni.eni = bin.eni.eni;
+      this.newEni.trunk = bin.eni.trunk;
+      for (let k = 0; k < sizes.length; k++) {
+        const count = node.counts[k] as number;
+        if (count === 0) continue;
+        const size = sizes[k] as RepackSize;
+        for (let d = 0; d < this.newUsed.length; d++) this.newUsed[d] = (this.newUsed[d] as number) + count * (size.need[d] as number);
+        this.newEni.ip += count * size.ips;
+        const list = uids[k] as string[];
+        for (let i = 0; i < count; i++) bin.pods.push(list[(next[k] as number)++] as string);
+      }
+      const cands: number[] = [];
+      let price = Infinity;
+      for (const idx of pool.candidates) {
+        const it = this.its[idx] as CompiledInstanceType;
+        if (!this.fitsNew(it)) continue;
+        const p = this.priceUnder(it, zm, cm);
+        if (p === Infinity) continue;
+        cands.push(idx);
+        if (p < price) price = p;
+      }
+      if (cands.length === 0 || !this.meetsMinValues(pool, cands)) return;
+      bin.candidates = Int32Array.from(cands);
+      bin.candidateCount = cands.length;
+      bin.price = price;
+      bin.capMax = this.capMaxOf(bin.candidates, cands.length);
+      bin.used.set(this.newUsed);
+      bin.eni.ip = this.newEni.ip;
+      built.push(bin);
+      newPrice += price;
+    }
+    if (newPrice >= oldPrice - 1e-9) return;
+    for (const bin of claims) bin.pods = [];
+    for (const bin of built) {
+      bin.index = this.bins.length;
+      this.bins.push(bin);
+    }
+  }
+
+  private meetsMinValues(pool: CompiledNodePool, candidates: readonly number[]): boolean {
+    for (const mv of pool.minValues) {
+      const distinct = new Set<string>();
+      for (const i of candidates) {
+        const v = (this.its[i] as CompiledInstanceType).labels[mv.key];
+        if (v !== undefined) distinct.add(v);
+      }
+      if (distinct.size < mv.min) return false;
+    }
+    return true;
   }
 
   /** Frees the per-level bin lists of a class that has nothing left to place. */

@@ -254,6 +254,11 @@ export interface SchedulingOptions {
   growthCostRatio?: number;
   /** Options listed per new claim, cheapest first (more when minValues needs them). Default 60, as Karpenter launches with. */
   maxInstanceTypeOptions?: number;
+  /**
+   * Greedy passes of the re-pack of new claims that hold only unconstrained pods (no node
+   * selection, affinity, spread, host ports or PodNetworking), kept when cheaper. Default 6; 0 turns it off.
+   */
+  repackRounds?: number;
 }
 
 export interface InstanceTypeOption {
