@@ -50,7 +50,11 @@ describe('the demo (./hack/demo.sh --non-interactive)', { timeout: deadlineMs + 
     assert.match(output, /Demo complete in \d+ s/);
   });
 
+  /** The later checks read the summary of a completed run; a failed run is reported once, above. */
+  const completed = () => assert.equal(summary.error, undefined, `the demo did not complete: ${summary.error}`);
+
   it('launches spot nodes with a type, a zone and a price, and says so', () => {
+    completed();
     assert.ok(summary.launched && summary.launched.length >= 1, 'at least one node launched');
     for (const node of summary.launched) {
       assert.match(node.instanceType ?? '', /^ecs\./, `${node.nodeClaim} has an instance type`);
@@ -64,6 +68,7 @@ describe('the demo (./hack/demo.sh --non-interactive)', { timeout: deadlineMs + 
   });
 
   it('gives core-trade pods IPs from the core-trade vSwitches behind sg-core-trade, and office pods other IPs', () => {
+    completed();
     const pods = summary.pods ?? [];
     assert.equal(pods.length, scale.inflate + scale.coreTrade);
     assert.ok(pods.every((p) => p.ip), 'every pod has an IP');
@@ -82,6 +87,7 @@ describe('the demo (./hack/demo.sh --non-interactive)', { timeout: deadlineMs + 
   });
 
   it('removes every node, NodeClaim and instance after scaling to zero', () => {
+    completed();
     const down = summary.scaleDown;
     assert.ok(down, 'the scale-down ran');
     assert.deepEqual(down.remaining, { nodeClaims: 0, nodes: 0, instances: 0, scenarioPods: 0 });
