@@ -33,7 +33,7 @@ export interface Pattern {
 export interface ConfigurationLpResult {
   /** A valid lower bound on the price of any packing of the pods onto the types. */
   bound: number;
-  /** The restricted LP's optimum: equal to `bound` when `exact`. */
+  /** The restricted LP's optimum: about `bound` when `exact` (the fractional plan's price). */
   lpValue: number;
   exact: boolean;
   /** The fractional solution: patterns with nodes > 0. */
@@ -116,11 +116,52 @@ class Master {
     return v;
   }
 
+  /**
+   * Recomputes B⁻¹ and x_B from the basis columns (Gauss-Jordan with partial pivoting), so the
+   * rounding errors of many product-form updates do not accumulate. False if B is singular.
+   */
+  private refactor(): boolean {
+    const K = this.demand.length;
+    const a = new Float64Array(K * 2 * K);
+    const W = 2 * K;
+    for (let i = 0; i < K; i++) {
+      const b = this.basis[i] as number;
+      // Column i of B.
+      for (let k = 0; k < K; k++) a[k * W + i] = b >= 0 ? ((this.columns[b] as { a: Float64Array }).a[k] as number) : (k === -b - 1 ? -1 : 0);
+    }
+    for (let k = 0; k < K; k++) a[k * W + K + k] = 1;
+    for (let c = 0; c < K; c++) {
+      let piv = c;
+      for (let r = c + 1; r < K; r++) if (Math.abs(a[r * W + c] as number) > Math.abs(a[piv * W + c] as number)) piv = r;
+      if (Math.abs(a[piv * W + c] as number) < 1e-12) return false;
+      if (piv !== c) for (let j = 0; j < W; j++) [a[c * W + j], a[piv * W + j]] = [a[piv * W + j] as number, a[c * W + j] as number];
+      const d = a[c * W + c] as number;
+      for (let j = 0; j < W; j++) a[c * W + j] = (a[c * W + j] as number) / d;
+      for (let r = 0; r < K; r++) {
+        if (r === c) continue;
+        const f = a[r * W + c] as number;
+        if (f === 0) continue;
+        for (let j = 0; j < W; j++) a[r * W + j] = (a[r * W + j] as number) - f * (a[c * W + j] as number);
+      }
+    }
+    for (let i = 0; i < K; i++) {
+      let x = 0;
+      for (let k = 0; k < K; k++) {
+        const v = a[i * W + K + k] as number;
+        this.binv[i * K + k] = v;
+        x += v * (this.demand[k] as number);
+      }
+      this.xb[i] = Math.max(0, x);
+    }
+    return true;
+  }
+
   /** Optimizes over the current columns (Dantzig's rule, Bland's after many pivots against cycling). */
   optimize(): void {
     const K = this.demand.length;
     const w = new Float64Array(K);
     for (let iter = 0; iter < 50_000; iter++) {
+      if (iter % 25 === 24) this.refactor();
       const pi = this.duals();
       const bland = iter > 20 * K + 200;
       // Entering column: the most negative reduced cost (the lowest index with a negative one
@@ -271,8 +312,8 @@ export function configurationLp(sizes: readonly PodSize[], types: readonly Price
     thorough = true;
   }
   const lpValue = master.value();
-  // The restricted optimum is the true optimum once no pattern prices out and every knapsack was exact.
-  if (exact) bound = Math.max(bound, lpValue);
+  // Only Farley's bound is reported as a bound: it needs nothing of the restricted LP but duals
+  // π >= 0 and knapsack upper bounds, so not even rounding in the simplex can make it invalid.
   const patterns = master.solution().map((p) => {
     const counts = new Int32Array(sizes.length);
     for (let k = 0; k < K; k++) counts[kept[k] as number] = p.counts[k] as number;
