@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eniDemandOf, eniSlots, eniUsageFits, maxPodsForInstanceType } from './eni-density.js';
+import { addEniDemand, emptyEniUsage, eniDemandOf, eniSlots, eniUsageFits, maxPodsForInstanceType, type EniUsage } from './eni-density.js';
 
 // ecs.g7.xlarge as DescribeInstanceTypes reports it.
 const g7xlarge = { eniQuantity: 4, eniPrivateIpAddressQuantity: 15, eniTotalQuantity: 20, eniTrunkSupported: true };
@@ -36,5 +36,39 @@ describe('ENI slot usage', () => {
     assert.equal(eniDemandOf({ hostNetwork: true }), undefined);
     assert.equal(eniDemandOf({}), 'ENIIP');
     assert.equal(eniDemandOf({ network: { eniType: 'ENI' } }, 'ENIIP'), 'ENI');
+  });
+});
+
+describe('ENIIP pods of several pod networks', () => {
+  // ecs.c6a.large: one secondary ENI of 6 addresses; a 3-ENI type has two.
+  const oneSecondary = eniSlots({ eniQuantity: 2, eniPrivateIpAddressQuantity: 6 });
+  const twoSecondary = eniSlots({ eniQuantity: 3, eniPrivateIpAddressQuantity: 6 });
+  const usage = (perNetwork: [string | undefined, number][], exclusive = 0): EniUsage => {
+    const u = emptyEniUsage();
+    for (const [network, count] of perNetwork) addEniDemand(u, 'ENIIP', count, network);
+    addEniDemand(u, 'ENI', exclusive);
+    return u;
+  };
+
+  it('a type with one secondary ENI cannot host pods of two networks, however few', () => {
+    assert.equal(eniUsageFits(oneSecondary, usage([[undefined, 1], ['core-trade', 1]])), false);
+    assert.equal(eniUsageFits(oneSecondary, usage([['core-trade', 1], ['payments', 1]])), false);
+    assert.equal(eniUsageFits(oneSecondary, usage([['core-trade', 6]])), true);
+  });
+
+  it('a type with two secondary ENIs hosts two networks, one ENI each', () => {
+    assert.equal(eniUsageFits(twoSecondary, usage([[undefined, 6], ['core-trade', 6]])), true);
+    assert.equal(eniUsageFits(twoSecondary, usage([[undefined, 1], ['core-trade', 1], ['payments', 1]])), false);
+  });
+
+  it('addresses per network are still bounded: a network that outgrows its ENI needs another', () => {
+    assert.equal(eniUsageFits(twoSecondary, usage([[undefined, 7], ['core-trade', 1]])), false);
+    assert.equal(eniUsageFits(twoSecondary, usage([['core-trade', 12]])), true);
+    assert.equal(eniUsageFits(twoSecondary, usage([['core-trade', 13]])), false);
+  });
+
+  it('exclusive ENIs leave fewer ENIs for networks', () => {
+    assert.equal(eniUsageFits(twoSecondary, usage([[undefined, 1], ['core-trade', 1]], 1)), false);
+    assert.equal(eniUsageFits(twoSecondary, usage([['core-trade', 6]], 1)), true);
   });
 });

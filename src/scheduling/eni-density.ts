@@ -7,6 +7,11 @@
 //
 // The primary ENI carries the node's own address, hence the "- 1". Host-network pods use the
 // node's address and consume none of these; kubelet's maxPods still counts them.
+//
+// In ENIIP mode the IPAM keys shared ENIs by (vSwitch, security groups), so every pod network on a
+// node (each PodNetworking, and the default network) needs secondary ENIs of its own: a node hosting
+// ENIIP pods of networks n1..nk needs sum_i ceil(pods_i / ipsPerEni) secondary ENIs, beside one per
+// exclusive-ENI pod. `maxPodsForInstanceType` is the single-network bound.
 import type { EniSpec, EniType, PodSpecLite } from './types.js';
 
 export type EniMode = EniType;
@@ -55,13 +60,38 @@ export function maxPodsForInstanceType(spec: EniSpec, mode: EniMode, kubelet?: K
 
 /** Address slots pods on one node use: IP pods, exclusive-ENI pods and trunk-member pods. */
 export interface EniUsage {
+  /** ENIIP pods of every network. */
   ip: number;
   eni: number;
   trunk: number;
+  /**
+   * ENIIP pods per PodNetworking; the rest of `ip` is the default network. Absent (or empty) while
+   * every ENIIP pod is on the default network, which keeps the common case a single comparison.
+   */
+  ipByNetwork?: Map<string, number>;
 }
 
 export function emptyEniUsage(): EniUsage {
   return { ip: 0, eni: 0, trunk: 0 };
+}
+
+/** A deep copy (the per-network counts are not shared). */
+export function cloneEniUsage(usage: EniUsage): EniUsage {
+  const out: EniUsage = { ip: usage.ip, eni: usage.eni, trunk: usage.trunk };
+  if (usage.ipByNetwork && usage.ipByNetwork.size > 0) out.ipByNetwork = new Map(usage.ipByNetwork);
+  return out;
+}
+
+/** Overwrites `into` with `from`, reusing `into`'s map so scratch usages allocate nothing per attempt. */
+export function copyEniUsage(into: EniUsage, from: EniUsage): void {
+  into.ip = from.ip;
+  into.eni = from.eni;
+  into.trunk = from.trunk;
+  const src = from.ipByNetwork;
+  if (into.ipByNetwork) into.ipByNetwork.clear();
+  if (!src || src.size === 0) return;
+  into.ipByNetwork ??= new Map();
+  for (const [k, v] of src) into.ipByNetwork.set(k, v);
 }
 
 /** Which kind of slot the pod takes, or undefined for host-network pods (they take none). */
@@ -70,20 +100,43 @@ export function eniDemandOf(pod: Pick<PodSpecLite, 'hostNetwork' | 'network'>, d
   return pod.network?.eniType ?? defaultType;
 }
 
-export function addEniDemand(usage: EniUsage, demand: EniType | undefined, count = 1): void {
-  if (demand === 'ENIIP') usage.ip += count;
-  else if (demand === 'ENI') usage.eni += count;
+/** `network` is the pod's PodNetworking (undefined: the default network); only ENIIP pods use it. */
+export function addEniDemand(usage: EniUsage, demand: EniType | undefined, count = 1, network?: string): void {
+  if (demand === 'ENIIP') {
+    usage.ip += count;
+    if (network !== undefined) {
+      usage.ipByNetwork ??= new Map();
+      usage.ipByNetwork.set(network, (usage.ipByNetwork.get(network) ?? 0) + count);
+    }
+  } else if (demand === 'ENI') usage.eni += count;
   else if (demand === 'Trunk') usage.trunk += count;
+}
+
+/** Secondary ENIs the ENIIP pods of `usage` take on a node with `ipsPerEni` addresses per ENI. */
+export function sharedEnisNeeded(ipsPerEni: number, usage: EniUsage): number {
+  if (usage.ip === 0) return 0;
+  if (ipsPerEni <= 0) return Infinity;
+  const byNetwork = usage.ipByNetwork;
+  if (!byNetwork || byNetwork.size === 0) return Math.ceil(usage.ip / ipsPerEni);
+  let defaultIps = usage.ip;
+  let enis = 0;
+  for (const n of byNetwork.values()) {
+    defaultIps -= n;
+    enis += Math.ceil(n / ipsPerEni);
+  }
+  return enis + Math.ceil(defaultIps / ipsPerEni);
 }
 
 /**
  * Whether a node with these slots can hold this usage. Exclusive ENIs and the ENIs carrying
  * secondary IPs come from the same secondary ENIs, so each exclusive-ENI pod removes a whole
- * ENI's worth of IP slots.
+ * ENI's worth of IP slots, and each pod network fills ENIs of its own (see the header).
  */
 export function eniUsageFits(slots: EniSlots, usage: EniUsage): boolean {
   if (usage.eni > slots.secondaryEnis) return false;
   if (usage.trunk > slots.trunkMembers) return false;
   if (usage.ip === 0) return true;
-  return usage.ip <= (slots.secondaryEnis - usage.eni) * slots.ipsPerEni;
+  const free = slots.secondaryEnis - usage.eni;
+  if (!usage.ipByNetwork || usage.ipByNetwork.size === 0) return usage.ip <= free * slots.ipsPerEni;
+  return sharedEnisNeeded(slots.ipsPerEni, usage) <= free;
 }

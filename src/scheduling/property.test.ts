@@ -206,7 +206,7 @@ function check(input: SchedulingInput, seed: number): void {
     const usage = emptyEniUsage();
     for (const p of all) {
       for (const [k, v] of Object.entries(podRequests(p))) total[k] = (total[k] ?? 0) + v;
-      addEniDemand(usage, eniDemandOf(p));
+      addEniDemand(usage, eniDemandOf(p), 1, p.network?.podNetworking);
     }
     const capacities = place.claim
       ? place.claim.instanceTypeOptions.map((o) => types.get(o.name) as InstanceType).map((t) => ({ alloc: t.allocatable, eni: t.eni, name: t.name }))

@@ -453,6 +453,30 @@ describe('network awareness', () => {
     assert.notEqual(requirement(r, p.uid, 'topology.kubernetes.io/zone')?.values?.[0], 'zone-a');
   });
 
+  it('puts pods of two networks on one node only when it has a secondary ENI for each', () => {
+    // The IPAM keys shared ENIs by vSwitch and security groups: each network fills ENIs of its own.
+    const oneSecondary = instanceType('n.one-eni', 8, 16, { eni: { eniQuantity: 2, eniPrivateIpAddressQuantity: 6 }, price: 1 });
+    const twoSecondary = instanceType('n.two-eni', 8, 16, { eni: { eniQuantity: 3, eniPrivateIpAddressQuantity: 6 }, price: 1.5 });
+    const office = pod({ cpu: 100, mem: 100 * Mi });
+    const trade = pod({ cpu: 100, mem: 100 * Mi, network: { podNetworking: 'core' } });
+    const r = run({ instanceTypes: [oneSecondary], pods: [office, trade], networking });
+    assert.equal(r.unschedulable.size, 0);
+    assert.notEqual(claimOf(r, office.uid), claimOf(r, trade.uid));
+    const both = run({ instanceTypes: [oneSecondary, twoSecondary], pods: [office, trade], networking });
+    assert.equal(both.newClaims.length, 1);
+    assert.deepEqual(both.newClaims[0]?.instanceTypeOptions.map((o) => o.name), ['n.two-eni']);
+  });
+
+  it('does not add a second network to an existing node whose only secondary ENI serves the first', () => {
+    const existing = node('n1', 'zone-b', 8, { eni: { eniQuantity: 2, eniPrivateIpAddressQuantity: 6 }, pods: [pod({ cpu: 100, network: { podNetworking: 'core' } })] });
+    const office = pod({ cpu: 100, mem: 100 * Mi });
+    const trade = pod({ cpu: 100, mem: 100 * Mi, network: { podNetworking: 'core' } });
+    const r = run({ instanceTypes: [big], nodes: [existing], pods: [office, trade], networking });
+    assert.equal(r.existingPlacements.get(trade.uid), 'n1');
+    assert.equal(r.existingPlacements.has(office.uid), false);
+    assert.ok(claimOf(r, office.uid));
+  });
+
   it('pods without a PodNetworking are not limited by its vSwitches', () => {
     const r = run({ instanceTypes: [big], pods: pods(7, { cpu: 100, mem: 100 * Mi }), networking });
     assert.equal(r.unschedulable.size, 0);

@@ -13,7 +13,7 @@
 //   would cost on a node of its own: slack is filled for free, and nodes do not grow into types
 //   that cost more than the pods they hold (Karpenter grows every node toward the largest type).
 import { LabelCapacityType, LabelHostname, LabelInstanceType, LabelNodePool, LabelZone } from '../apis/labels.js';
-import { addEniDemand, eniSlots, eniUsageFits, emptyEniUsage, type EniUsage } from './eni-density.js';
+import { addEniDemand, cloneEniUsage, copyEniUsage, eniSlots, eniUsageFits, emptyEniUsage, type EniUsage } from './eni-density.js';
 import { HostPortUsage, hostPortsOf } from './host-ports.js';
 import type { Bin, CompiledInstanceType, CompiledNodePool } from './model.js';
 import { IpHeadroom } from './network.js';
@@ -256,7 +256,7 @@ class Solver {
       const c = initialConstraints(d, false);
       if (requirements.compatible(newLevel(d, c).nodeRequirements, WellKnownLabelSet) !== undefined) continue;
       for (const [k, v] of Object.entries(podRequests(d))) daemonRequests[k] = (daemonRequests[k] ?? 0) + v;
-      addEniDemand(daemonEni, d.hostNetwork ? undefined : (d.network?.eniType ?? this.defaultEniType));
+      addEniDemand(daemonEni, d.hostNetwork ? undefined : (d.network?.eniType ?? this.defaultEniType), 1, d.network?.podNetworking);
       daemonPorts.push(...hostPortsOf(d));
     }
     const daemonUsed = this.vectorOf(daemonRequests);
@@ -358,7 +358,7 @@ class Solver {
     for (const p of node.pods) {
       const v = this.vectorOf(podRequests(p));
       for (let d = 0; d < used.length; d++) used[d] = (used[d] as number) + (v[d] as number);
-      addEniDemand(eni, p.hostNetwork ? undefined : (p.network?.eniType ?? this.defaultEniType));
+      addEniDemand(eni, p.hostNetwork ? undefined : (p.network?.eniType ?? this.defaultEniType), 1, p.network?.podNetworking);
       ports.add(hostPortsOf(p));
     }
     return {
@@ -630,9 +630,7 @@ class Solver {
       this.reqCloned = false;
       this.transient = false;
       this.newUsed.set(bin.used);
-      this.newEni.ip = bin.eni.ip;
-      this.newEni.eni = bin.eni.eni;
-      this.newEni.trunk = bin.eni.trunk;
+      copyEniUsage(this.newEni, bin.eni);
       for (let k = 0; k < sizes.length; k++) {
         const count = node.counts[k] as number;
         if (count === 0) continue;
@@ -658,7 +656,7 @@ class Solver {
       bin.price = price;
       bin.capMax = this.capMaxOf(bin.candidates, cands.length);
       bin.used.set(this.newUsed);
-      bin.eni.ip = this.newEni.ip;
+      copyEniUsage(bin.eni, this.newEni);
       built.push(bin);
       newPrice += price;
     }
@@ -814,7 +812,7 @@ class Solver {
       taints: pool.taints,
       taintSet: pool.taintSet,
       used: pool.daemonUsed.slice(),
-      eni: { ...pool.daemonEni },
+      eni: cloneEniUsage(pool.daemonEni),
       ports,
       pods: [],
       labels: {},
@@ -882,12 +880,15 @@ class Solver {
       newUsed[d] = v;
     }
     const eni = this.newEni;
-    eni.ip = bin.eni.ip;
-    eni.eni = bin.eni.eni;
-    eni.trunk = bin.eni.trunk;
-    addEniDemand(eni, cls.eniDemand);
+    copyEniUsage(eni, bin.eni);
+    addEniDemand(eni, cls.eniDemand, 1, cls.podNetworking);
     if (!bin.claim && bin.slots && !eniUsageFits(bin.slots, eni)) {
-      return this.fail(PERMANENT, () => `the node has no free ${cls.eniDemand === 'ENIIP' ? 'pod IP' : cls.eniDemand === 'ENI' ? 'exclusive ENI' : 'trunk member ENI'} slot`);
+      const slots = bin.slots;
+      return this.fail(PERMANENT, () => {
+        if (cls.eniDemand !== 'ENIIP') return `the node has no free ${cls.eniDemand === 'ENI' ? 'exclusive ENI' : 'trunk member ENI'} slot`;
+        if (eni.ip <= (slots.secondaryEnis - eni.eni) * slots.ipsPerEni) return 'the node has no free secondary ENI for another pod network';
+        return 'the node has no free pod IP slot';
+      });
     }
 
     // Node requirements.
@@ -1262,9 +1263,7 @@ class Solver {
     const R = this.req;
     bin.requirements = R;
     bin.used.set(this.newUsed);
-    bin.eni.ip = this.newEni.ip;
-    bin.eni.eni = this.newEni.eni;
-    bin.eni.trunk = this.newEni.trunk;
+    copyEniUsage(bin.eni, this.newEni);
     if (cls.hostPorts.length > 0) {
       if (!bin.ports) bin.ports = new HostPortUsage();
       bin.ports.add(cls.hostPorts);
