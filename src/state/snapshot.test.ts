@@ -7,6 +7,7 @@ import { solve } from '../scheduling/index.js';
 import { buildClusterSnapshot, type ClusterObjects, type SnapshotContext } from './snapshot.js';
 import { PodSpecCache } from './pod-spec.js';
 import { DefaultNetworkKey, describeNetworkKeys } from './network.js';
+import { instanceType } from '../scheduling/test-fixtures.js';
 import { daemonSetJson, fakeCatalog, nodeClaim, nodeClass, nodeJson, nodePool, podJson, podNetworking } from './test-fixtures.js';
 
 const Mi = 2 ** 20;
@@ -296,6 +297,52 @@ describe('networking', () => {
     const pod = podJson({ labels: { 'app-type': 'dedicated' } });
     const snap = buildClusterSnapshot(objects({ pods: [pod], podNetworkings: [eni] }), context({ ipamDefaults: defaultsInBothZones }));
     assert.deepEqual(snap.input.pods[0]?.network, { podNetworking: 'dedicated', eniType: 'ENI' });
+  });
+
+  describe('new nodes for several ENIIP networks', () => {
+    // ecs.c6a.large-like: one secondary ENI, so one network; the xlarge has two.
+    const oneEni = instanceType('c.large', 2, 4, { zones: ['zone-a', 'zone-b'], eni: { eniQuantity: 2, eniPrivateIpAddressQuantity: 6 }, family: 'c', price: 0.1, spotDiscount: 0.3 });
+    const twoEni = instanceType('c.xlarge', 4, 8, { zones: ['zone-a', 'zone-b'], eni: { eniQuantity: 3, eniPrivateIpAddressQuantity: 10 }, family: 'c', price: 0.2, spotDiscount: 0.3 });
+    const typeNames = (snap: ReturnType<typeof buildClusterSnapshot>) => snap.input.nodePools.map((t) => (t.instanceTypes ?? []).map((it) => it.name));
+
+    it('launch only types with a secondary ENI per network when pods use two (kube-scheduler may mix them on a node)', () => {
+      const office = podJson();
+      const trade = podJson({ labels: { 'app-type': 'core-trade' }, nodeName: 'n1' });
+      // The bank scenario: a core-trade pod took the only secondary ENI of n1.
+      const info = (name: string) => {
+        const eni = [oneEni, twoEni].find((t) => t.name === name)?.eni;
+        return eni && { eniQuantity: eni.eniQuantity, eniPrivateIpAddressQuantity: eni.eniPrivateIpAddressQuantity, eniTrunkSupported: false };
+      };
+      const catalog = { ...fakeCatalog([oneEni, twoEni]), info };
+      const snap = buildClusterSnapshot(
+        objects({ pods: [office, trade], nodes: [nodeJson({ name: 'n1', instanceType: 'c.large', zone: 'zone-b' })], podNetworkings: [coreTrade] }),
+        context({ catalog, ipamDefaults: defaultsInBothZones }),
+      );
+      assert.deepEqual(typeNames(snap), [['c.xlarge']]);
+      const result = solve(snap.input);
+      assert.equal(result.existingPlacements.size, 0, 'n1 has no secondary ENI left for the default network');
+      assert.deepEqual(result.newClaims.flatMap((c) => c.instanceTypeOptions.map((o) => o.name)), ['c.xlarge']);
+    });
+
+    it('keep every type while ENIIP pods use one network; host-network and exclusive-ENI pods add none', () => {
+      const dedicated = podNetworking('dedicated', { vSwitches: [{ id: 'vsw-da', zone: 'zone-a' }], eniType: 'ENI' });
+      const pods = [podJson(), podJson({ labels: { 'app-type': 'dedicated' } }), podJson({ name: 'host', spec: { hostNetwork: true } })];
+      const snap = buildClusterSnapshot(
+        objects({ pods, podNetworkings: [coreTrade, dedicated] }),
+        context({ catalog: fakeCatalog([oneEni, twoEni]), ipamDefaults: defaultsInBothZones }),
+      );
+      assert.deepEqual(typeNames(snap), [['c.large', 'c.xlarge']]);
+    });
+
+    it('a pool with no type serving every network is left out, with why', () => {
+      const pods = [podJson(), podJson({ labels: { 'app-type': 'core-trade' } })];
+      const snap = buildClusterSnapshot(
+        objects({ pods, podNetworkings: [coreTrade] }),
+        context({ catalog: fakeCatalog([oneEni]), ipamDefaults: defaultsInBothZones }),
+      );
+      assert.equal(snap.input.nodePools.length, 0);
+      assert.match(snap.skippedNodePools.get('ecsnodepool')?.message ?? '', /secondary ENI for each of the 2 pod networks/);
+    });
   });
 
   it('words synthetic network keys for people', () => {

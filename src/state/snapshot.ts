@@ -12,7 +12,7 @@ import type { PodNetworking } from '../apis/podnetworking.js';
 import type { DefaultPodNetwork } from '../ipam/config.js';
 import type { DaemonSet, Namespace, Node, Pod } from '../operator/index.js';
 import { Requirements, type EniSpec, type ExistingNode, type InstanceType, type NodePoolTemplate, type PodSpecLite, type SchedulingInput } from '../scheduling/index.js';
-import { demandOf, NetworkRegistry, resolveNetwork, type NetworkContext, type PodNetworkOutcome } from './network.js';
+import { DefaultNetworkKey, demandOf, NetworkRegistry, resolveNetwork, type NetworkContext, type PodNetworkOutcome } from './network.js';
 import { daemonRunsOn, existingNodeOf, inFlightClaimOf, isClaimBeingDeleted, isNodeBeingDeleted, isNodeInitialized } from './nodes.js';
 import { nodeClassOf, nodePoolTemplateOf, nodePoolUsage, type SkippedNodePool } from './nodepools.js';
 import { isActiveOnNode, isProvisionable, isReschedulable } from './pod-filters.js';
@@ -242,6 +242,7 @@ export function buildClusterSnapshot(objects: ClusterObjects, ctx: SnapshotConte
   }
   for (const { raw, spec } of pendingSpecs) networkOf(raw, spec, true);
   for (const specs of nodeBoundSpecs) for (const { raw, spec } of specs) networkOf(raw, spec, false);
+  keepTypesServingEveryNetwork(templates, skippedNodePools, eniipNetworkCount(outcomes.values()));
 
   // Does the default network constrain anything? Only if a zone new nodes could be in lacks room.
   const candidateZones = new Set<string>();
@@ -314,6 +315,39 @@ export function buildClusterSnapshot(objects: ClusterObjects, ctx: SnapshotConte
     capacity,
     networkVSwitchIds: networks.vSwitchIds(),
   };
+}
+
+/** Distinct networks ENIIP pods draw shared-ENI addresses from (host-network and exclusive-ENI pods take none). */
+function eniipNetworkCount(outcomes: Iterable<PodNetworkOutcome>): number {
+  const keys = new Set<string>();
+  for (const o of outcomes) {
+    if (o.kind === 'Network' && o.eniType === 'ENIIP') keys.add(o.key);
+    else if (o.kind === 'Unconstrained' && o.eniType === 'ENIIP') keys.add(DefaultNetworkKey);
+  }
+  return keys.size;
+}
+
+/**
+ * New nodes only of types with a secondary ENI for every ENIIP network in use. The IPAM gives each
+ * network (vSwitch and security groups) ENIs of its own, and kube-scheduler, which does not see
+ * ENIs, may put a pod of any network on any node: on a type with fewer secondary ENIs than
+ * networks, pods of the network that came last would never get an address. Pools left without
+ * types are reported as skipped.
+ */
+function keepTypesServingEveryNetwork(templates: NodePoolTemplate[], skipped: Map<string, SkippedNodePool>, networks: number): void {
+  if (networks <= 1) return;
+  for (let i = templates.length - 1; i >= 0; i--) {
+    const t = templates[i] as NodePoolTemplate;
+    const all = t.instanceTypes ?? [];
+    const kept = all.filter((it) => !it.eni || it.eni.eniQuantity - 1 >= networks);
+    if (kept.length === all.length) continue;
+    if (kept.length > 0) {
+      templates[i] = { ...t, instanceTypes: kept };
+      continue;
+    }
+    templates.splice(i, 1);
+    skipped.set(t.name, { reason: 'NoInstanceTypes', message: `no instance type of the pool has a secondary ENI for each of the ${networks} pod networks in use` });
+  }
 }
 
 /** DaemonSet templates that would run on this node (its labels and taints), e.g. before it is initialized. */
