@@ -42,7 +42,7 @@ const DefaultGrowthCostRatio = 1;
 const DefaultMaxInstanceTypeOptions = 60;
 const MaxRetryPasses = 20;
 const DefaultNodePods = 110;
-const DefaultRepackRounds = 6;
+const DefaultRepackRounds = 12;
 
 /** Places pending pods on existing capacity and new NodeClaims. Pure: same input, same output. */
 export function solve(input: SchedulingInput, options: SchedulingOptions = {}): SchedulingResult {
@@ -585,19 +585,27 @@ class Solver {
     }
     if (claims.length < 2) return;
 
-    // Sizes: one per class, with the uids to hand out.
-    const sizeOf = new Map<PodClass, number>();
+    // Sizes: classes with equal requests and IP demand are one size (Deployments of the same
+    // shape differ only in labels), with the uids to hand out.
+    const sizeOfClass = new Map<PodClass, number>();
+    const sizeOfKey = new Map<string, number>();
     const sizes: RepackSize[] = [];
     const uids: string[][] = [];
     for (const bin of claims) {
       for (const uid of bin.pods) {
         const cls = classOf.get(uid) as PodClass;
-        let k = sizeOf.get(cls);
+        let k = sizeOfClass.get(cls);
         if (k === undefined) {
-          k = sizes.length;
-          sizeOf.set(cls, k);
-          sizes.push({ need: cls.vector, ips: cls.eniDemand === 'ENIIP' ? 1 : 0, count: 0, alonePrice: this.alonePrice(cls, pool) });
-          uids.push([]);
+          const ips = cls.eniDemand === 'ENIIP' ? 1 : 0;
+          const key = `${ips}:${cls.vector.join(',')}`;
+          k = sizeOfKey.get(key);
+          if (k === undefined) {
+            k = sizes.length;
+            sizeOfKey.set(key, k);
+            sizes.push({ need: cls.vector, ips, count: 0, alonePrice: this.alonePrice(cls, pool) });
+            uids.push([]);
+          }
+          sizeOfClass.set(cls, k);
         }
         (sizes[k] as RepackSize).count++;
         (uids[k] as string[]).push(uid);

@@ -256,7 +256,7 @@ export interface SchedulingOptions {
   maxInstanceTypeOptions?: number;
   /**
    * Greedy passes of the re-pack of new claims that hold only unconstrained pods (no node
-   * selection, affinity, spread, host ports or PodNetworking), kept when cheaper. Default 6; 0 turns it off.
+   * selection, affinity, spread, host ports or PodNetworking), kept when cheaper. Default 12; 0 turns it off.
    */
   repackRounds?: number;
 }
