@@ -106,11 +106,22 @@ export class NodePoolController {
       await engine.removeNode(registered);
     }
     const isNew = !registered || registered !== name;
-    await engine.registerNode({ name, instanceId, zone, instanceType, pool: sizes.pool });
-    if (isNew) rc.log.info({ node: name, instanceId, zone, instanceType: typeName, fromClaim: !node, idle: engine.idleCount(name) }, 'node pool registered');
+    await engine.registerNode({ name, instanceId, zone, instanceType, pool: sizes.pool }, { warmUp: false });
+    if (isNew) rc.log.info({ node: name, instanceId, zone, instanceType: typeName, fromClaim: !node }, 'node pool registered');
 
+    // The planned networks first: on a small instance the ENI slots are few, and the pods the
+    // provisioner placed here need theirs more than the default pool's minimum does.
+    let plan: Record<string, number> | undefined;
     if (claim && !this.planned.has(instanceId) && this.ctx.pods.byIndex(PodIndex.byNodeName, name).length === 0) {
-      await this.warmPlanned(name, claim, rc);
+      plan = await this.warmPlanned(name, claim, rc);
+    }
+    if (!plan || (plan[''] ?? 0) > 0) {
+      try {
+        await this.warmDefault(name);
+      } catch (err) {
+        // Warming is an optimisation: pods still get addresses when they land (or an Event says why not).
+        rc.log.info({ node: name, err: isIpamError(err) ? err.message : String(err) }, 'default pool not warmed');
+      }
     }
     // Pods that were bound before the pool existed get their addresses now.
     for (const pod of this.ctx.pods.byIndex(PodIndex.byNodeName, name)) {
@@ -119,15 +130,29 @@ export class NodePoolController {
     return undefined;
   }
 
-  /** Warms the pools of the networks the provisioner planned onto the node. */
-  private async warmPlanned(nodeName: string, claim: NodeClaim, rc: ReconcileContext): Promise<void> {
+  /** The default pool of one node up to its minPoolSize (and warmUpSize). */
+  private async warmDefault(nodeName: string): Promise<void> {
+    const state = this.ctx.engine.nodeState(nodeName);
+    if (!state) return;
+    // registerNode is idempotent: called again with warm-up on, it only fills the default pool.
+    await this.ctx.engine.registerNode({
+      name: nodeName,
+      instanceId: state.instanceId,
+      zone: state.zone,
+      instanceType: { name: state.instanceType, eniQuantity: state.capacity.adapters, eniPrivateIpAddressQuantity: state.capacity.ipv4PerAdapter },
+      pool: state.pool,
+    });
+  }
+
+  /** Warms the pools of the networks the provisioner planned onto the node; returns the plan. */
+  private async warmPlanned(nodeName: string, claim: NodeClaim, rc: ReconcileContext): Promise<Record<string, number> | undefined> {
     const { plan, invalid } = plannedPodNetworks(claim.metadata.annotations);
     if (invalid) rc.recorder.warning(claim, 'InvalidPlannedPodNetworks', invalid);
     const instanceId = this.registeredInstance(nodeName);
-    if (!plan || !instanceId) return;
+    if (!plan || !instanceId) return plan;
     const podNetworkings = this.ctx.podNetworkings.list();
     for (const [podNetworking, count] of Object.entries(plan)) {
-      if (count <= 0) continue;
+      if (count <= 0 || podNetworking === '') continue; // the default network is the default pool's
       const resolution = resolvePodNetwork({
         pod: { namespace: '', name: `planned-${podNetworking || 'default'}`, ...(podNetworking ? { annotations: { [AnnotationPodNetworking]: podNetworking } } : {}) },
         namespaceLabels: undefined,
@@ -148,6 +173,7 @@ export class NodePoolController {
       }
     }
     this.planned.add(instanceId);
+    return plan;
   }
 
   private registeredInstance(nodeName: string): string | undefined {
