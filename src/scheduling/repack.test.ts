@@ -124,4 +124,16 @@ describe('solve with re-pack', () => {
     assert.deepEqual(large.map((c) => c.pods.length).sort((a, b) => b - a), [80, 70]);
     assert.ok(Math.abs(total(r.newClaims) - 2) < 1e-9, `price ${total(r.newClaims)}`);
   });
+
+  it('leaves the ENIs a DaemonSet\'s own pod network takes to that network', () => {
+    // Two secondary ENIs of 40 IPs; a DaemonSet pod on another PodNetworking takes one of them, so
+    // a node holds 40 default-network pods, not 80.
+    const eniBound = instanceType('large.eni', 16, 64, { price: 1, pods: 110, eni: { eniQuantity: 3, eniPrivateIpAddressQuantity: 40 } });
+    const daemon: PodSpecLite = { uid: 'ds', name: 'ds', namespace: 'kube-system', containers: [{ requests: { cpu: 10, memory: 16 * Mi } }], network: { podNetworking: 'monitoring' } };
+    const r = solve({ pods: pods(150, { cpu: 100, mem: 128 * Mi }), nodePools: [{ name: 'default' }], instanceTypes: [tiny, eniBound], daemonSets: [daemon] });
+    assert.equal(r.unschedulable.size, 0);
+    const large = r.newClaims.filter((c) => c.instanceTypeOptions[0]?.name === 'large.eni');
+    assert.ok(large.length > 0, 'the large type is still worth buying');
+    for (const c of large) assert.ok(c.pods.length <= 40, `${c.pods.length} default-network pods on a node with one ENI of 40 IPs left`);
+  });
 });

@@ -614,15 +614,11 @@ class Solver {
     const zm = this.zoneMask(pool.requirements.get(LabelZone));
     const cm = this.ctMask(pool.requirements.get(LabelCapacityType));
     const types: RepackType[] = [];
-    const typeIndex: number[] = [];
     for (const idx of pool.candidates) {
       const it = this.its[idx] as CompiledInstanceType;
       const room = it.allocatable.slice();
       for (let d = 0; d < room.length; d++) room[d] = (room[d] as number) - (pool.daemonUsed[d] as number);
-      const slots = it.slots;
-      const ipSlots = slots ? (slots.secondaryEnis - pool.daemonEni.eni) * slots.ipsPerEni - pool.daemonEni.ip : Infinity;
-      types.push({ room, ipSlots, price: this.priceUnder(it, zm, cm) });
-      typeIndex.push(idx);
+      types.push({ room, ipSlots: this.defaultNetworkIpSlots(it, pool), price: this.priceUnder(it, zm, cm) });
     }
     const plan = repack(sizes, types, this.repackRounds);
     if (!plan || plan.price >= oldPrice - 1e-9) return;
@@ -674,6 +670,24 @@ class Solver {
       bin.index = this.bins.length;
       this.bins.push(bin);
     }
+  }
+
+  /**
+   * Default-network ENIIP pods a node of the type can add to its DaemonSets: the secondary ENIs
+   * left after exclusive ENIs and the ENIs of the DaemonSets' own pod networks, times IPs per ENI,
+   * less the DaemonSets' default-network IPs. The claims built are checked with eniUsageFits anyway.
+   */
+  private defaultNetworkIpSlots(it: CompiledInstanceType, pool: CompiledNodePool): number {
+    const slots = it.slots;
+    if (!slots) return Infinity;
+    const daemons = pool.daemonEni;
+    let enis = slots.secondaryEnis - daemons.eni;
+    let defaultIps = daemons.ip;
+    for (const n of daemons.ipByNetwork?.values() ?? []) {
+      defaultIps -= n;
+      enis -= slots.ipsPerEni > 0 ? Math.ceil(n / slots.ipsPerEni) : Infinity;
+    }
+    return Math.max(0, enis * slots.ipsPerEni - defaultIps);
   }
 
   private meetsMinValues(pool: CompiledNodePool, candidates: readonly number[]): boolean {
