@@ -151,6 +151,8 @@ describe('the operator ServiceAccount (RBAC as installed)', () => {
   const allowed: string[][] = [
     ['get', 'pods', '-A'], ['list', 'pods', '-A'], ['watch', 'pods', '-A'], ['patch', 'pods', '-n', 'default'], ['update', 'pods', '-n', 'default'],
     ['create', 'pods', '--subresource=eviction', '-n', 'default'],
+    // As upstream Karpenter: when a node's terminationGracePeriod ends, its remaining pods are deleted.
+    ['delete', 'pods', '-n', 'default'],
     ['get', 'nodes'], ['list', 'nodes'], ['watch', 'nodes'], ['patch', 'nodes'], ['update', 'nodes'], ['delete', 'nodes'],
     ['patch', 'nodes', '--subresource=status'],
     ['list', 'namespaces'], ['watch', 'namespaces'], ['list', 'persistentvolumeclaims', '-A'], ['watch', 'persistentvolumeclaims', '-A'],
@@ -172,7 +174,7 @@ describe('the operator ServiceAccount (RBAC as installed)', () => {
   const denied: string[][] = [
     ['list', 'secrets', '-A'], ['get', 'secrets', '-n', namespace], ['list', 'configmaps', '-A'],
     ['delete', 'namespaces'], ['create', 'namespaces'], ['delete', 'persistentvolumeclaims', '-n', 'default'],
-    ['create', 'nodes'], ['delete', 'pods', '-n', 'default'], ['create', 'pods', '-n', 'default'],
+    ['create', 'nodes'], ['create', 'pods', '-n', 'default'],
     ['create', 'nodepools.karpenter.sh'], ['delete', 'nodepools.karpenter.sh'], ['delete', 'ecsnodeclasses.karpenter.k8s.alibabacloud'],
     ['delete', 'podnetworkings.network.alibabacloud.com'],
     ['update', 'deployments.apps', '-n', namespace], ['delete', 'daemonsets.apps', '-n', 'kube-system'],
