@@ -148,7 +148,7 @@ describe('provisioning on a real API server', { timeout: 300_000 }, () => {
     const state = await registry.getSingleMetricAsString('karpenter_pods_state');
     assert.match(state, new RegExp(`karpenter_pods_state\\{name="${names[0]}",namespace="default",owner="/apis/apps/v1/namespaces/default/replicasets/inflate-[a-z0-9]+",node="",nodepool="",zone="",arch="",capacity_type="",instance_type="",phase="Pending"\\} 1`));
     const metrics = await registry.getSingleMetricAsString('karpenter_nodeclaims_created_total');
-    assert.match(metrics, new RegExp(`karpenter_nodeclaims_created_total\\{reason="provisioning",nodepool="ecsnodepool",min_values_relaxed="false"\\} ${created.length}`));
+    assert.match(metrics, new RegExp(`karpenter_nodeclaims_created_total\\{reason="provisioned",nodepool="ecsnodepool",min_values_relaxed="false"\\} ${created.length}`));
   });
 
   it('does not ask again for pods already planned onto claims in flight', async () => {

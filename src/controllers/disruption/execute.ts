@@ -13,7 +13,8 @@ import { sleep, type ObjectRef, type RunContext } from '../../operator/index.js'
 import { createClaim, deleteClaim, setDisruptedTaint, type DisruptionContext } from './context.js';
 import { replacementClaimBody } from './replacement.js';
 
-const reasonLabel = (command: Command) => command.reason.toLowerCase();
+const reasonLabels = { Drifted: 'drifted', Empty: 'empty', Underutilized: 'underutilized' } as const;
+const reasonLabel = (command: Command) => reasonLabels[command.reason];
 
 /** A Node as an Event's subject (cached objects may lack apiVersion and kind). */
 export function nodeRef(node: NodeLike): ObjectRef {
@@ -60,6 +61,7 @@ export async function execute(ctx: DisruptionContext, command: Command, podNetwo
     const nodePool = command.candidates[0]!.nodePool;
     const created = await createClaim(ctx, replacementClaimBody(nodePool, replacement, candidateNames, podNetworks));
     replacementNames.push(created.metadata.name ?? '');
+    ctx.metrics.nodeClaimsCreated.count(reasonLabel(command), created);
     recorder.normal(created, 'Launching', `Replacement for ${candidateNames.join(', ')} (${command.reason})`);
   }
   for (const c of command.candidates) await setDisruptedTaint(ctx, c.nodeName, true);

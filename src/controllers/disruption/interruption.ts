@@ -63,6 +63,7 @@ export async function reconcileInterruption(ctx: DisruptionContext, key: string,
       for (const replacement of replacements) {
         const claimCreated = await createClaim(ctx, replacementClaimBody(candidate.nodePool, replacement, [claim.metadata.name ?? ''], podNetworks));
         created.push(claimCreated.metadata.name ?? '');
+        ctx.metrics.nodeClaimsCreated.count('interrupted', claimCreated);
         rc.recorder.normal(claimCreated, 'Launching', `Replacement for spot-interrupted ${claim.metadata.name}`);
         rc.log.info({ replacement: claimCreated.metadata.name, instanceTypes: replacement.instanceTypes.slice(0, 5) }, 'launching a replacement for a spot-interrupted node');
       }

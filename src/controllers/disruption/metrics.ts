@@ -1,6 +1,7 @@
 // Disruption metrics under upstream Karpenter's names (pkg/controllers/disruption/metrics.go,
 // pkg/metrics) and the AWS provider's interruption counter.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { NodeClaimsCreated } from '../provisioning/metrics.js';
 
 export class DisruptionMetrics {
   readonly nodeClaimsDisrupted: Counter<'reason' | 'nodepool' | 'capacity_type'>;
@@ -11,9 +12,12 @@ export class DisruptionMetrics {
   readonly failedValidations: Counter<'consolidation_type'>;
   readonly podsDisrupted: Counter<'reason' | 'nodepool'>;
   readonly interruptionMessages: Counter<'message_type'>;
+  /** The provisioner's counter: replacements are NodeClaims created too. */
+  readonly nodeClaimsCreated: NodeClaimsCreated;
 
   constructor(registry: Registry) {
     const registers = [registry];
+    this.nodeClaimsCreated = new NodeClaimsCreated(registry);
     this.nodeClaimsDisrupted = new Counter({
       name: 'karpenter_nodeclaims_disrupted_total',
       help: 'Number of nodeclaims disrupted in total by Karpenter. Labeled by reason the nodeclaim was disrupted, nodepool and capacity type.',

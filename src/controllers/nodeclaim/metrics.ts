@@ -1,6 +1,6 @@
 // The NodeClaim lifecycle's metrics, with Karpenter's names and labels (pkg/metrics,
 // pkg/controllers/nodeclaim/*) so upstream dashboards keep working; listed in
-// charts/ack-node-operator/METRICS.md. karpenter_nodeclaims_created_total is the provisioner's.
+// charts/ack-node-operator/METRICS.md. karpenter_nodeclaims_created_total is counted where NodeClaims are created (provisioning/metrics.ts).
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { NodeClaim } from '../../apis/nodeclaim.js';
 

@@ -1,6 +1,7 @@
 // Provisioning metrics under Karpenter's names (kubernetes-sigs/karpenter
 // pkg/controllers/provisioning/scheduling/metrics.go, pkg/metrics), so upstream dashboards work.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { AnnotationNodeClaimMinValuesRelaxed, LabelNodePool } from '../../apis/labels.js';
 import type { NodePool } from '../../apis/nodepool.js';
 import type { Pod } from '../../operator/index.js';
 import { resourcesFromQuantities } from '../../scheduling/index.js';
@@ -28,13 +29,56 @@ function reported(resource: string, value: number): number {
   return resource === 'cpu' ? value / 1000 : value;
 }
 
+/**
+ * Why a NodeClaim was created, as upstream Karpenter labels karpenter_nodeclaims_created_total:
+ * `provisioned` for pending pods (metrics.ProvisionedReason), the disruption command's reason
+ * lower-cased for its replacements (`underutilized`, `drifted`; `empty` never replaces), and here
+ * also `interrupted` for the replacements launched on a spot reclaim notice (upstream leaves those
+ * to the provisioner after the node is gone; this operator launches them ahead of the drain).
+ */
+export type NodeClaimCreatedReason = 'provisioned' | 'underutilized' | 'drifted' | 'empty' | 'interrupted';
+
+const nodeClaimsCreatedName = 'karpenter_nodeclaims_created_total';
+type NodeClaimsCreatedLabels = 'reason' | 'nodepool' | 'min_values_relaxed';
+
+/**
+ * karpenter_nodeclaims_created_total, one per registry: the provisioner and disruption both create
+ * NodeClaims and must count into the same series (prom-client refuses a second registration).
+ */
+export class NodeClaimsCreated {
+  private readonly counter: Counter<NodeClaimsCreatedLabels>;
+
+  constructor(registry: Registry) {
+    const existing = registry.getSingleMetric(nodeClaimsCreatedName);
+    if (existing && !(existing instanceof Counter)) throw new Error(`${nodeClaimsCreatedName} is registered as another metric type`);
+    this.counter =
+      (existing as Counter<NodeClaimsCreatedLabels> | undefined) ??
+      new Counter({
+        name: nodeClaimsCreatedName,
+        help: 'Number of nodeclaims created in total by Karpenter. Labeled by reason the nodeclaim was created, the owning nodepool, and if min values was relaxed.',
+        labelNames: ['reason', 'nodepool', 'min_values_relaxed'],
+        registers: [registry],
+      });
+  }
+
+  /** Counts a NodeClaim the API server accepted, labelled from the body that was sent (as upstream reads the created object). */
+  count(reason: NodeClaimCreatedReason, claim: { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }): void {
+    this.counter.inc({
+      reason,
+      nodepool: claim.metadata.labels?.[LabelNodePool] ?? '',
+      // Upstream: a missing annotation means minValues was not relaxed.
+      min_values_relaxed: claim.metadata.annotations?.[AnnotationNodeClaimMinValuesRelaxed] ?? 'false',
+    });
+  }
+}
+
 export class ProvisioningMetrics {
   readonly schedulingDuration: Histogram<'controller'>;
   /** The chart's dashboard reads this v0.3x name; kept beside the v1 one. */
   readonly provisionerSchedulingDuration: Histogram;
   readonly queueDepth: Gauge<'controller'>;
   readonly unschedulablePods: Gauge<'controller'>;
-  readonly nodeClaimsCreated: Counter<'reason' | 'nodepool' | 'min_values_relaxed'>;
+  readonly nodeClaimsCreated: NodeClaimsCreated;
   readonly schedulingDecisionDuration: Histogram;
 
   constructor(registry: Registry, nodePools: NodePoolGaugeSource) {
@@ -64,12 +108,7 @@ export class ProvisioningMetrics {
       labelNames: ['controller'],
       registers,
     });
-    this.nodeClaimsCreated = new Counter({
-      name: 'karpenter_nodeclaims_created_total',
-      help: 'Number of nodeclaims created in total by Karpenter. Labeled by reason the nodeclaim was created and the owning nodepool.',
-      labelNames: ['reason', 'nodepool', 'min_values_relaxed'],
-      registers,
-    });
+    this.nodeClaimsCreated = new NodeClaimsCreated(registry);
     this.schedulingDecisionDuration = new Histogram({
       name: 'karpenter_pods_scheduling_decision_duration_seconds',
       help: "The time it takes for Karpenter to first try to schedule a pod after it's been seen.",

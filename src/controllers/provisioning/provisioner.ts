@@ -176,7 +176,7 @@ export class Provisioner {
       const body = nodeClaimBody(claim, pool, name, snapshot.podNetworks);
       try {
         await this.manager.clients.customObjects.createClusterCustomObject({ group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural, body });
-        this.metrics.nodeClaimsCreated.inc({ reason: 'provisioning', nodepool: claim.nodePool, min_values_relaxed: 'false' });
+        this.metrics.nodeClaimsCreated.count('provisioned', body);
         log.info(
           {
             nodeClaim: name,
