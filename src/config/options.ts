@@ -125,6 +125,8 @@ export const optionSpecs = {
   metricsPort: { group: 'Serving', flag: 'metrics-port', env: 'METRICS_PORT', value: '<port>', default: '8080', help: 'Port of /metrics (Prometheus)', schema: port },
   healthPort: { group: 'Serving', flag: 'health-port', env: 'HEALTH_PORT', value: '<port>', default: '8081', help: 'Port of /healthz and /readyz', schema: port },
   bindAddress: { group: 'Serving', flag: 'bind-address', env: 'BIND_ADDRESS', value: '<ip>', help: 'Address the metrics and health servers listen on; all interfaces by default', schema: optionalText },
+  webhookPort: { group: 'Serving', flag: 'webhook-port', env: 'WEBHOOK_PORT', value: '<port>', default: '9443', help: 'Port of the pod admission webhook (HTTPS); served only with --webhook-cert-dir', schema: port },
+  webhookCertDir: { group: 'Serving', flag: 'webhook-cert-dir', env: 'WEBHOOK_CERT_DIR', value: '<dir>', help: 'Directory with tls.crt and tls.key of the admission webhook (re-read on change); empty: no webhook, PodNetworking pods are not pinned to their vSwitch zones at admission', schema: optionalText },
   logLevel: { group: 'Serving', flag: 'log-level', env: 'LOG_LEVEL', value: '<level>', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent', schema: logLevel },
   resyncPeriod: { group: 'Serving', flag: 'resync-period', env: 'RESYNC_PERIOD', value: '<duration>', default: '10m', help: 'Every cached object is reconciled again this often (0 disables)', schema: duration(0) },
   shutdownGracePeriod: { group: 'Serving', flag: 'shutdown-grace-period', env: 'SHUTDOWN_GRACE_PERIOD', value: '<duration>', default: '20s', help: 'How long in-flight reconciles may finish on SIGTERM before the Lease is released', schema: duration(0) },
@@ -241,6 +243,9 @@ export function parseOptions(argv: readonly string[], env: Readonly<Record<strin
     problems.push('--leader-election-lease-duration > --leader-election-renew-deadline > --leader-election-retry-period must hold, or a standby could take over while the leader still acts');
   }
   if (o.metricsPort !== 0 && o.metricsPort === o.healthPort) problems.push('--metrics-port and --health-port must differ');
+  if (o.webhookCertDir && o.webhookPort !== 0 && (o.webhookPort === o.metricsPort || o.webhookPort === o.healthPort)) {
+    problems.push('--webhook-port (WEBHOOK_PORT): must differ from --metrics-port and --health-port');
+  }
   if (problems.length > 0) throw new OptionsError(problems);
 
   const podName = env.POD_NAME || hostname;

@@ -15,6 +15,8 @@ export interface OperatorSettings {
   disruption: { pollIntervalMs: number; validationDelayMs: number };
   /** NodeClaim lifecycle timings (src/controllers/nodeclaim/options.ts has the rest, with defaults). */
   nodeClaim?: { registrationTtlMs: number; garbageCollectionIntervalMs: number };
+  /** The pod admission webhook; absent when no certificate directory is configured. */
+  webhook?: { port: number; certDir: string; bindAddress?: string };
 }
 
 export function settingsFrom(options: Options): OperatorSettings {
@@ -37,5 +39,8 @@ export function settingsFrom(options: Options): OperatorSettings {
     defaultEniType: options.ipamEniType,
     disruption: { pollIntervalMs: options.disruptionPollInterval, validationDelayMs: options.disruptionValidationDelay },
     nodeClaim: { registrationTtlMs: options.nodeClaimRegistrationTtl, garbageCollectionIntervalMs: options.garbageCollectionInterval },
+    ...(options.webhookCertDir
+      ? { webhook: { port: options.webhookPort, certDir: options.webhookCertDir, ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}) } }
+      : {}),
   };
 }

@@ -5,6 +5,7 @@ import { createInstanceTypeCatalog, type InstanceTypeCatalog } from '../catalog/
 import type { CloudProvider } from '../cloud/index.js';
 import type { OperatorSettings } from '../config/settings.js';
 import type { Manager } from '../operator/index.js';
+import { registerAdmission } from './admission/index.js';
 import { registerCatalogRefresh } from './catalog/index.js';
 import { registerDisruption } from './disruption/index.js';
 import { registerIpam } from './ipam/index.js';
@@ -41,6 +42,7 @@ export function registerControllers(manager: Manager, base: BaseControllerDeps):
   registerIpam(manager, deps);
   registerProvisioning(manager, deps);
   registerDisruption(manager, deps);
+  registerAdmission(manager, deps);
   // Controllers register here, e.g. registerProvisioning(manager, deps).
   return deps;
 }

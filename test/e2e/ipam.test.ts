@@ -65,12 +65,10 @@ describe('IPAM end to end: the bank scenario (issue 7)', { timeout: 600_000 }, (
   const pods = async (app: string) => ((await env.getJson(['pods', '-l', `app=${app}`])) as { items: PodJson[] }).items;
   const podENIs = async () => ((await env.getJson(['podenis.network.alibabacloud.com', '-A'])) as { items: PodENIJson[] }).items;
 
-  // Known gap (see the IPAM report): the provisioner launches ecs.e-c1m1.large (one secondary ENI)
-  // for office and core-trade pods together, and one ENI serves one security group, so core-trade
-  // pods there get AllocIPFailed NodeCapacity; nothing keeps the kube-scheduler from binding a
-  // core-trade pod to a node in a zone without a core vSwitch either (Terway's webhook adds that
-  // zone affinity). Office pods pass end to end. Runs, and reports, without failing the suite.
-  it('core-trade pods get core vSwitch IPs with sg-core-trade, office pods default IPs, never on one ENI', { todo: 'provisioner must reserve an ENI slot per security-group plane and pin core-trade pods to core zones' }, async () => {
+  // kube-scheduler alone would bind a core-trade pod to any node; the operator's admission webhook
+  // pins it to the zones of the core vSwitches (as Terway's does), and the provisioner only
+  // launches types with an ENI slot per pod network in use.
+  it('core-trade pods get core vSwitch IPs with sg-core-trade, office pods default IPs, never on one ENI', async () => {
     await env.apply(await env.upstream('karpenter-alibabacloud-getting-started.yaml'));
     await env.apply(JSON.stringify({
       apiVersion: 'network.alibabacloud.com/v1beta1',
@@ -103,6 +101,18 @@ describe('IPAM end to end: the bank scenario (issue 7)', { timeout: 600_000 }, (
       throw new Error(`${(err as Error).message}\noperator warnings:\n${lastWarnings}`);
     });
 
+    // Admission pinned every core-trade pod to its PodNetworking and to the core vSwitch zones.
+    const coreZones = new Set(env.simulator.state.vSwitches().filter((v) => coreVSwitches.includes(v.id)).map((v) => v.zoneId));
+    const nodeZones = new Map(((await env.getJson(['nodes'])) as { items: { metadata: { name: string; labels?: Record<string, string> } }[] }).items
+      .map((n) => [n.metadata.name, n.metadata.labels?.['topology.kubernetes.io/zone'] ?? '']));
+    for (const pod of all.filter((p) => p.metadata.labels?.['app-type'] === 'core-trade')) {
+      assert.equal(pod.metadata.annotations?.['k8s.aliyun.com/pod-networking'], 'core-trade');
+      assert.ok(coreZones.has(nodeZones.get(pod.spec.nodeName ?? '') ?? ''), `${pod.metadata.name} runs on ${pod.spec.nodeName} in ${nodeZones.get(pod.spec.nodeName ?? '')}, outside the core zones ${[...coreZones].join(', ')}`);
+    }
+    for (const pod of all.filter((p) => p.metadata.labels?.['app-type'] !== 'core-trade')) {
+      assert.equal(pod.metadata.annotations?.['k8s.aliyun.com/pod-networking'], undefined, `${pod.metadata.name} is not on a PodNetworking`);
+    }
+
     const records = new Map((await podENIs()).map((r) => [r.metadata.name, r.spec?.allocations?.[0]]));
     const eniKinds = new Map<string, Set<string>>();
     for (const pod of all) {
@@ -121,6 +131,19 @@ describe('IPAM end to end: the bank scenario (issue 7)', { timeout: 600_000 }, (
     for (const [eni, kinds] of eniKinds) assert.deepEqual(cloud.get(eni)?.securityGroupIds, [kinds.has('core') ? coreSg : defaultSg]);
     assert.equal(new Set(all.map((p) => p.status.podIP)).size, all.length, 'an address is on two pods');
     assert.deepEqual(env.simulator.state.checkConsistency(), []);
+  });
+
+  it('refuses, at kubectl apply, a pod that names a PodNetworking that does not exist', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'typo', namespace: 'default', annotations: { 'k8s.aliyun.com/pod-networking': 'core-trade-typo' } },
+      spec: { containers: [{ name: 'pause', image: 'public.ecr.aws/eks-distro/kubernetes/pause:3.7' }] },
+    };
+    const result = await env.cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    assert.notEqual(result.code, 0, 'the pod was admitted');
+    assert.match(result.stderr, /denied the request: pod network annotations \(k8s\.aliyun\.com\/pod-networking\): PodNetworking core-trade-typo named by k8s\.aliyun\.com\/pod-networking does not exist/);
+    assert.equal((await env.cp.kubectl(['get', 'pod', 'typo'])).code, 1, 'nothing was created');
   });
 
   it('scaling to zero releases every allocation', async () => {

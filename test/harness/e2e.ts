@@ -12,7 +12,9 @@
 // The simulator registers a Node when an instance reaches Running (with the admin kubeconfig, as
 // a kubelet would join), and kwok makes it Ready and runs its pods. The operator gets default pod
 // vSwitches (the seeded pod-vsw-<zone>) and the default security group for the IPAM, as a user's
-// Terway eni-config would.
+// Terway eni-config would. The chart's pod admission webhook is registered too: the API server
+// calls it through a loopback front that forwards to the ready replicas, as the chart's Service
+// would, so a pod created while no replica is ready is refused (failurePolicy Fail).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ import { installChartRbac, type ChartIdentity } from './chart-rbac.js';
 import { installCrds } from './crds.js';
 import { startControlPlane, type ControlPlane } from './controlplane.js';
 import { startOperatorProcess, type OperatorProcess } from './operator-process.js';
+import { createWebhookCertificate, registerChartWebhook, startWebhookFront, type WebhookFront } from './webhook.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const upstreamDir = join(repoRoot, 'test/fixtures/upstream');
@@ -69,8 +72,12 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
   const cp = await startControlPlane({ kwok: true });
   let simulator: RunningSimulator | undefined;
   const operators: OperatorProcess[] = [];
+  /** Replicas ready to answer admission reviews: the front's endpoints. */
+  const webhookBackends = new Map<OperatorProcess, number>();
+  let front: WebhookFront | undefined;
   const stop = async () => {
     await Promise.all(operators.map((op) => op.kill('SIGTERM').catch(() => undefined)));
+    await front?.close();
     await simulator?.close();
     await cp.stop();
   };
@@ -84,6 +91,10 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
     const identity = await installChartRbac(cp);
     simulator = await startSimulator({ ...opts.simulator, clusterName, kubeconfig: cp.kubeconfigPath });
     const sim = simulator;
+    const webhookCertDir = join(cp.dataDir, 'webhook-tls');
+    const caBundle = await createWebhookCertificate(webhookCertDir);
+    front = await startWebhookFront(() => [...webhookBackends.values()]);
+    await registerChartWebhook(cp, { url: `https://127.0.0.1:${front.port}/mutate-pod`, caBundle, namespace: identity.namespace });
 
     const podVSwitches = sim.state.vSwitches().filter((v) => v.tags.terway === 'pod').map((v) => `${v.zoneId}=${v.id}`);
     const defaultSecurityGroup = sim.state.securityGroups().find((s) => s.name === 'sg-default');
@@ -99,6 +110,8 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
       '--health-port=0',
       '--bind-address=127.0.0.1',
       '--log-level=debug',
+      `--webhook-cert-dir=${webhookCertDir}`,
+      '--webhook-port=0',
       `--ipam-vswitches=${podVSwitches.join(',')}`,
       ...(defaultSecurityGroup ? [`--ipam-security-groups=${defaultSecurityGroup.id}`] : []),
       ...(opts.operatorArgs ?? []),
@@ -123,6 +136,8 @@ export async function startE2e(opts: E2eOptions = {}): Promise<E2eEnv> {
         });
         operators.push(op);
         env.operator = op;
+        void op.waitReady().then(async () => webhookBackends.set(op, await op.webhookPort()), () => undefined);
+        void op.exited.then(() => webhookBackends.delete(op));
         await op.ports();
         return op;
       },

@@ -16,6 +16,8 @@ export interface OperatorProcess {
   log(): Promise<string>;
   /** The metrics and health ports, once the operator has logged them. Rejects if it exits first. */
   ports(): Promise<{ metrics: number; health: number }>;
+  /** The admission webhook's port, once the operator has logged it (started with --webhook-cert-dir). */
+  webhookPort(): Promise<number>;
   /** Waits until /readyz answers 200 (informers synced, cloud reachable). */
   waitReady(timeoutMs?: number): Promise<void>;
   /** The /metrics exposition text. */
@@ -49,11 +51,26 @@ export function startOperatorProcess(args: readonly string[], opts: { logPath: s
     return ports;
   };
 
+  let webhookPort: Promise<number> | undefined;
+  const readWebhookPort = () => {
+    webhookPort ??= eventually('the operator logs its admission webhook port', async () => {
+      for (const line of (await log()).split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'admission webhook serving' && entry.port) return entry.port;
+      }
+      if (exitedEarly) throw new Error(`the operator exited before serving its webhook:\n${await managed.logTail(40)}`);
+      return undefined;
+    }, { timeoutMs: 60_000, intervalMs: 100 });
+    return webhookPort;
+  };
+
   return {
     process: managed,
     exited: managed.exited,
     log,
     ports: readPorts,
+    webhookPort: readWebhookPort,
     async waitReady(timeoutMs = 60_000) {
       const { health } = await readPorts();
       await eventually('the operator is ready (/readyz 200)', async () => {

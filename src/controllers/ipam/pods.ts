@@ -4,10 +4,9 @@
 // get Terway's annotations (the CNI contract, README.md). A pod that is gone (or finished) gives
 // its address back: shared IPs cool down before reuse, exclusive ENIs are deleted, fixed IPs are
 // kept for the pod's name until their TTL.
-import { AnnotationPodNetworks, AnnotationPodVSwitches } from '../../apis/labels.js';
 import { isIpamError } from '../../ipam/errors.js';
-import { resolvePodNetwork } from '../../ipam/pod-network-resolver.js';
 import { describeKubeError, isNotFound, patch, splitKey, TerminalError, type Pod, type ReconcileContext, type ReconcileResult } from '../../operator/index.js';
+import { PodNetworkLookup } from '../resolve/pod-network.js';
 import type { IpamContext } from './context.js';
 import { annotationPatch, podAnnotationsFor } from './pod-annotations.js';
 
@@ -20,10 +19,11 @@ function isFinished(pod: Pod): boolean {
 }
 
 export class PodIpamController {
-  /** Zones of vSwitches named by pod annotations, looked up once. */
-  private readonly vSwitchZones = new Map<string, string>();
+  private readonly podNetworks: PodNetworkLookup;
 
-  constructor(private readonly ctx: IpamContext) {}
+  constructor(private readonly ctx: IpamContext) {
+    this.podNetworks = new PodNetworkLookup(ctx);
+  }
 
   async reconcile(key: string, rc: ReconcileContext): Promise<ReconcileResult | void> {
     const { engine } = this.ctx;
@@ -46,7 +46,7 @@ export class PodIpamController {
 
     let alloc = held && held.podUid === uid && held.phase === 'Bind' && held.nodeName === nodeName ? held : undefined;
     if (!alloc) {
-      const resolution = await this.resolve(pod, held?.allocation.type === 'Fixed' ? held.zone : undefined);
+      const resolution = await this.podNetworks.resolve(pod, namespace, held?.allocation.type === 'Fixed' ? held.zone : undefined);
       if (resolution.kind === 'NoAddress') return;
       if (resolution.kind === 'Invalid') {
         rc.recorder.warning(pod, EventInvalidPodNetwork, resolution.message);
@@ -78,45 +78,5 @@ export class PodIpamController {
       throw new Error(`annotating the pod with its address failed: ${describeKubeError(err)}`, { cause: err });
     }
     return undefined;
-  }
-
-  private async resolve(pod: Pod, previousZone: string | undefined) {
-    const namespace = pod.metadata?.namespace ?? '';
-    const annotations = pod.metadata?.annotations ?? {};
-    const named = [annotations[AnnotationPodVSwitches] ?? '', ...this.podNetworksVSwitches(annotations)]
-      .flatMap((s) => s.split(','))
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0 && !this.vSwitchZones.has(s));
-    if (named.length > 0) {
-      for (const v of await this.ctx.cloud.listVSwitches({ ids: named })) this.vSwitchZones.set(v.id, v.zone);
-    }
-    return resolvePodNetwork({
-      pod: {
-        namespace,
-        name: pod.metadata?.name ?? '',
-        labels: pod.metadata?.labels ?? {},
-        annotations,
-        ownerReferences: (pod.metadata?.ownerReferences ?? []).map((r) => ({ kind: r.kind, ...(r.controller !== undefined ? { controller: r.controller } : {}) })),
-        hostNetwork: pod.spec?.hostNetwork ?? false,
-      },
-      namespaceLabels: this.ctx.namespaces.get(namespace)?.metadata?.labels ?? {},
-      podNetworkings: this.ctx.podNetworkings.list(),
-      defaults: this.ctx.settings.ipam.defaults,
-      defaultEniType: this.ctx.settings.defaultEniType === 'ENI' ? 'ENI' : 'ENIIP',
-      vSwitchZones: Object.fromEntries(this.vSwitchZones),
-      ...(previousZone !== undefined ? { previousZone } : {}),
-    });
-  }
-
-  /** vSwitch ids named in `k8s.aliyun.com/pod-networks`, for their zones (a bad annotation is the resolver's to report). */
-  private podNetworksVSwitches(annotations: Readonly<Record<string, string>>): string[] {
-    const text = annotations[AnnotationPodNetworks];
-    if (!text) return [];
-    try {
-      const parsed = JSON.parse(text) as { podNetworks?: { vSwitchOptions?: unknown }[] };
-      return (parsed.podNetworks ?? []).flatMap((n) => (Array.isArray(n.vSwitchOptions) ? n.vSwitchOptions.filter((v): v is string => typeof v === 'string') : []));
-    } catch {
-      return [];
-    }
   }
 }
