@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { consolidatableCondition, driftedCondition } from './conditions.js';
-import { driftOf } from './drift.js';
+import { driftOf, hashVersionUpdate } from './drift.js';
 import { expirations } from './expiration.js';
 import { instanceType, World } from './testing.js';
 
 const large = instanceType('c.large', 2, 4);
+const classHash = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash';
+const classVersion = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version';
 const instance = { imageId: 'm-new', vSwitchId: 'vsw-1', securityGroupIds: ['sg-1'] };
 
 function setup() {
@@ -35,9 +37,37 @@ describe('drift detection', () => {
 
   it('ECSNodeClass hash: drifted when the class spec changed', () => {
     const { pool, nodeClass, claim } = setup();
-    nodeClass.metadata.annotations = { 'karpenter.k8s.alibabacloud/ecsnodeclass-hash': 'new', 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version': 'v1' };
-    claim.metadata.annotations = { 'karpenter.k8s.alibabacloud/ecsnodeclass-hash': 'old' };
+    nodeClass.metadata.annotations = { [classHash]: 'new', [classVersion]: 'v1' };
+    claim.metadata.annotations = { [classHash]: 'old', [classVersion]: 'v1' };
     assert.equal(driftOf(claim, pool, nodeClass, instance)?.reason, 'NodeClassDrifted');
+    claim.metadata.annotations[classHash] = 'new';
+    assert.equal(driftOf(claim, pool, nodeClass, instance), undefined);
+  });
+
+  it('ECSNodeClass hash: a hash-version mismatch is not drift (an upgrade changed the hashing), nor a missing hash or version', () => {
+    const { pool, nodeClass, claim } = setup();
+    nodeClass.metadata.annotations = { [classHash]: 'rehashed', [classVersion]: 'v2' };
+    claim.metadata.annotations = { [classHash]: 'old', [classVersion]: 'v1' };
+    assert.equal(driftOf(claim, pool, nodeClass, instance), undefined, 'v1 and v2 hashes are not compared');
+    claim.metadata.annotations = { [classHash]: 'old' };
+    assert.equal(driftOf(claim, pool, nodeClass, instance), undefined, 'a claim without a hash version is not compared');
+    claim.metadata.annotations = { [classHash]: 'old', [classVersion]: 'v2' };
+    nodeClass.metadata.annotations = { [classHash]: 'rehashed' };
+    assert.equal(driftOf(claim, pool, nodeClass, instance), undefined, 'a node class without a hash version is not compared');
+    nodeClass.metadata.annotations[classVersion] = 'v2';
+    assert.equal(driftOf(claim, pool, nodeClass, instance)?.reason, 'NodeClassDrifted', 'same version, different hash');
+  });
+
+  it('hashVersionUpdate: a claim on another hash version gets the current version and hash; a drifted one keeps its hash', () => {
+    const { claim } = setup();
+    const keys = { hash: classHash, version: classVersion };
+    claim.metadata.annotations = { [classHash]: 'old', [classVersion]: 'v1' };
+    assert.deepEqual(hashVersionUpdate(claim, { hash: 'rehashed', version: 'v2' }, keys), { [classVersion]: 'v2', [classHash]: 'rehashed' });
+    assert.equal(hashVersionUpdate(claim, { hash: 'rehashed', version: 'v1' }, keys), undefined, 'already on the current version');
+    delete claim.metadata.annotations[classVersion];
+    assert.deepEqual(hashVersionUpdate(claim, { hash: 'rehashed', version: 'v1' }, keys), { [classVersion]: 'v1', [classHash]: 'rehashed' }, 'no version at all');
+    claim.status!.conditions!.push({ type: 'Drifted', status: 'True', reason: 'NodeClassDrifted', message: '', lastTransitionTime: new Date(0).toISOString() });
+    assert.deepEqual(hashVersionUpdate(claim, { hash: 'rehashed', version: 'v2' }, keys), { [classVersion]: 'v2' }, 'drifted stays drifted');
   });
 
   it('requirements: drifted when the claim labels no longer meet them', () => {

@@ -1,8 +1,9 @@
 // Drift: a NodeClaim no longer matches what its NodePool and ECSNodeClass would launch today.
 // Karpenter's order: static drift first (the NodePool and node class hashes, compared only when
-// both sides carry the same hash version), then requirements (the NodeClaim's labels against the
+// both sides carry a hash of the same hash version), then requirements (the NodeClaim's labels against the
 // NodePool's requirements), then what the cloud provider resolves (image, vSwitch, security groups:
 // the Alibaba equivalent of the AWS provider's AMI, subnet and security group drift).
+import { NodeClaimConditions } from '../apis/conditions.js';
 import type { ECSNodeClass } from '../apis/ecsnodeclass.js';
 import {
   AnnotationECSNodeClassHash,
@@ -23,21 +24,39 @@ export interface Drift {
   message: string;
 }
 
-function hashDrifted(
-  owner: { metadata: { annotations?: Record<string, string> } },
-  claim: NodeClaim,
-  hashKey: string,
-  versionKey: string,
-): boolean {
+type Annotated = { metadata: { annotations?: Record<string, string> } };
+
+/**
+ * Karpenter's static drift (areStaticFieldsDrifted): compared only when the owner and the claim
+ * both carry a hash and a hash version, and only when the versions agree. Hashes of different
+ * versions are not comparable: after an upgrade that changes the hashing, every node would look
+ * drifted. The owner's controller re-stamps such claims instead (hashVersionUpdate).
+ */
+function hashDrifted(owner: Annotated, claim: Annotated, hashKey: string, versionKey: string): boolean {
   const ownerHash = owner.metadata.annotations?.[hashKey];
-  const claimHash = claim.metadata.annotations?.[hashKey];
-  if (ownerHash === undefined || claimHash === undefined) return false;
   const ownerVersion = owner.metadata.annotations?.[versionKey];
+  const claimHash = claim.metadata.annotations?.[hashKey];
   const claimVersion = claim.metadata.annotations?.[versionKey];
-  // Hashes of different versions are not comparable (no mass drift when the hashed fields change).
-  // A NodeClaim stamped without a version took its hash from the owner as it is written now.
-  if (claimVersion !== undefined && ownerVersion !== claimVersion) return false;
+  if (ownerHash === undefined || ownerVersion === undefined || claimHash === undefined || claimVersion === undefined) return false;
+  if (ownerVersion !== claimVersion) return false;
   return ownerHash !== claimHash;
+}
+
+/**
+ * The annotations to write on a NodeClaim whose hash version is not the current one (Karpenter's
+ * hash controllers, updateNodeClaimHash): the current version always, and the owner's current
+ * hash unless the claim already has a Drifted condition. Drift was judged with the old hashing;
+ * once it is known, it stays, since the new hash cannot say whether the node still differs.
+ * Undefined when the claim is already on the current version.
+ */
+export function hashVersionUpdate(
+  claim: Annotated & { status?: { conditions?: readonly { type: string }[] } },
+  current: { hash: string; version: string },
+  keys: { hash: string; version: string },
+): Record<string, string> | undefined {
+  if (claim.metadata.annotations?.[keys.version] === current.version) return undefined;
+  const drifted = (claim.status?.conditions ?? []).some((c) => c.type === NodeClaimConditions.Drifted);
+  return { [keys.version]: current.version, ...(drifted ? {} : { [keys.hash]: current.hash }) };
 }
 
 /**

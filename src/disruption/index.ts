@@ -6,7 +6,7 @@ export { validate, type Validation } from './validation.js';
 export { buildCandidates, forcedCandidate, byDisruptionCost, evictionCost, lifetimeRemaining } from './candidates.js';
 export { allowedDisruptions, budgetActive, budgetNodes, poolBudgets, DisruptionReasons, Unlimited, type PoolBudget } from './budgets.js';
 export { consolidatableCondition, driftedCondition, type DesiredCondition, type ConsolidatableDecision } from './conditions.js';
-export { driftOf, brokenRequirement, type Drift, type DriftReason } from './drift.js';
+export { driftOf, brokenRequirement, hashVersionUpdate, type Drift, type DriftReason } from './drift.js';
 export { expirations, expiresAt, type Expirations } from './expiration.js';
 export { simulate, withoutCandidates, type Simulation } from './simulate.js';
 export { computeConsolidation, MinInstanceTypesForSpotToSpotConsolidation } from './consolidation.js';

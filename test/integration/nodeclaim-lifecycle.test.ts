@@ -17,6 +17,7 @@ import { parseOptions } from '../../src/config/options.js';
 import { settingsFrom } from '../../src/config/settings.js';
 import type { ControllerDeps } from '../../src/controllers/index.js';
 import { registerNodeClaim } from '../../src/controllers/nodeclaim/index.js';
+import { nodeClassHash, NodeClassHashVersion } from '../../src/controllers/nodeclass/hash.js';
 import { loadKubeConfig, Manager, patch, type Node } from '../../src/operator/index.js';
 import { parseQuantity } from '../../src/scheduling/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -184,7 +185,10 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
     assert.equal(registered.metadata.labels?.['node.kubernetes.io/instance-type'], expected.name);
     assert.equal(registered.metadata.labels?.['topology.kubernetes.io/zone'], expected.zone);
     assert.equal(registered.metadata.labels?.['karpenter.sh/capacity-type'], 'spot');
-    assert.equal(registered.metadata.annotations?.['karpenter.k8s.alibabacloud/ecsnodeclass-hash'], '1234');
+    // The hash of the spec it launched with and its hash version, not the node class's (stale) annotation: drift compares like with like.
+    const launchedSpec = ECSNodeClass.parse({ apiVersion: 'karpenter.k8s.alibabacloud/v1alpha1', kind: 'ECSNodeClass', metadata: { name: 'default' }, spec: nodeClassSpec }).spec;
+    assert.equal(registered.metadata.annotations?.['karpenter.k8s.alibabacloud/ecsnodeclass-hash'], nodeClassHash(launchedSpec));
+    assert.equal(registered.metadata.annotations?.['karpenter.k8s.alibabacloud/ecsnodeclass-hash-version'], NodeClassHashVersion);
     assert.ok(Number(registered.metadata.annotations?.['karpenter.k8s.alibabacloud/price-per-hour']) > 0);
     assert.equal(instance.tags['karpenter.k8s.alibabacloud/managed-by'], 'ack-node-operator');
     assert.equal(instance.tags['karpenter.k8s.alibabacloud/nodeclaim'], 'claim-a');

@@ -2,7 +2,8 @@
 // in an in-process Manager authenticated as the chart's ServiceAccount (so a missing RBAC verb
 // fails here): the upstream getting-started ECSNodeClass resolves to Ready with vSwitches, the
 // security group and images; free IPs follow the cloud; a selector matching nothing is
-// Ready=False with a Warning Event; the drift hash follows the spec; deletion waits for the
+// Ready=False with a Warning Event; the drift hash follows the spec; a new hash version re-stamps
+// the NodeClaims (no mass drift after an upgrade); deletion waits for the
 // NodeClaims launched from the class.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +16,7 @@ import { providerFor, type TestProvider } from '../../src/cloud/alibaba/testing.
 import { parseOptions } from '../../src/config/options.js';
 import { settingsFrom } from '../../src/config/settings.js';
 import type { ControllerDeps } from '../../src/controllers/index.js';
-import { nodeClassHash, registerNodeClass } from '../../src/controllers/nodeclass/index.js';
+import { nodeClassHash, NodeClassHashVersion, registerNodeClass } from '../../src/controllers/nodeclass/index.js';
 import { VSwitchIpGauge } from '../../src/controllers/resolve/vswitch-ips-gauge.js';
 import { loadKubeConfig, Manager } from '../../src/operator/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -27,6 +28,8 @@ import { eventually } from '../harness/eventually.js';
 const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
 const silent = pino({ level: 'silent' });
 const clusterName = 'bank-prod';
+const hashKey = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash';
+const versionKey = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version';
 
 interface EventObject {
   type: string;
@@ -169,6 +172,32 @@ describe('ECSNodeClass controller on a real API server', { timeout: 300_000 }, (
       return nc && hash === nodeClassHash(nc.spec) && nc.spec.kubeletConfiguration?.maxPods === 40 ? hash : undefined;
     });
     assert.notEqual(after, before);
+  });
+
+  it('a new hash version re-stamps the NodeClaims launched from it instead of drifting them; a drifted one stays drifted', async () => {
+    const claim = (name: string) => JSON.stringify({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodeClaim',
+      metadata: { name, labels: { 'karpenter.sh/nodepool': 'default' }, annotations: { [hashKey]: 'hashed-the-old-way', [versionKey]: 'v0' } },
+      spec: { nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'lonely' }, requirements: [] },
+    });
+    await kubectl(['apply', '-f', '-'], claim('launched-before-upgrade'));
+    await kubectl(['apply', '-f', '-'], claim('drifted-before-upgrade'));
+    const drifted = { type: 'Drifted', status: 'True', reason: 'NodeClassDrifted', message: 'ECSNodeClass lonely spec changed', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    await kubectl(['patch', 'nodeclaim', 'drifted-before-upgrade', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions: [drifted] } })]);
+    // What an older operator wrote on the node class: its hash version is not the running one's.
+    await kubectl(['annotate', 'ecsnodeclass', 'lonely', '--overwrite', `${versionKey}=v0`]);
+
+    const annotationsOf = async (name: string) => (JSON.parse(await kubectl(['get', 'nodeclaim', name, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
+    const restamped = await eventually('the NodeClaims carry the current hash version', async () => {
+      const nc = await getNodeClass('lonely');
+      const [launched, drift] = [await annotationsOf('launched-before-upgrade'), await annotationsOf('drifted-before-upgrade')];
+      const done = nc?.metadata.annotations?.[versionKey] === NodeClassHashVersion && launched[versionKey] === NodeClassHashVersion && drift[versionKey] === NodeClassHashVersion;
+      return done ? { nc, launched, drift } : undefined;
+    });
+    assert.equal(restamped.launched[hashKey], nodeClassHash(restamped.nc.spec), 'not drifted: takes the node class hash of the current version');
+    assert.equal(restamped.drift[hashKey], 'hashed-the-old-way', 'already drifted: keeps its hash, so it stays drifted');
+    await kubectl(['delete', 'nodeclaim', 'launched-before-upgrade', 'drifted-before-upgrade']);
   });
 
   it('waits for the NodeClaims launched from it before it goes away', async () => {

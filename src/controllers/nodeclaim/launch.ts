@@ -8,11 +8,12 @@
 // the pods again with the offerings that are left: Karpenter's behaviour.
 import { isConditionTrue, NodeClaimConditions } from '../../apis/conditions.js';
 import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
-import { AnnotationECSNodeClassHash, AnnotationPricePerHour, LabelNodePool } from '../../apis/labels.js';
+import { AnnotationPricePerHour, LabelNodePool } from '../../apis/labels.js';
 import type { NodeClaim } from '../../apis/nodeclaim.js';
 import { isCloudError, type CloudError, type Instance } from '../../cloud/index.js';
 import type { ReconcileContext, ReconcileResult } from '../../operator/index.js';
 import { resourcesFromQuantities } from '../../scheduling/index.js';
+import { nodeClassHashAnnotations } from '../nodeclass/hash.js';
 import { planCandidates, type PlannedCandidate } from './candidates.js';
 import { withConditions, type ConditionUpdate } from './conditions.js';
 import { deleteClaim, patchClaimMetadata, patchClaimStatus, type NodeClaimContext } from './context.js';
@@ -156,9 +157,8 @@ async function recordLaunch(ctx: NodeClaimContext, claim: NodeClaim, nodeClass: 
   const offering = launchedOffering(ctx, nodeClass, instance, candidates);
   const labels = offering ? candidateLabels(offering, ctx.cluster.region) : {};
   const price = instance.pricePerHour ?? offering?.pricePerHour;
-  const hash = nodeClass.metadata.annotations?.[AnnotationECSNodeClassHash];
   const annotations: Record<string, string> = {
-    ...(hash ? { [AnnotationECSNodeClassHash]: hash } : {}),
+    ...nodeClassHashAnnotations(nodeClass),
     ...(price !== undefined && Number.isFinite(price) ? { [AnnotationPricePerHour]: String(Math.round(price * 1e6) / 1e6) } : {}),
   };
   let updated = claim;

@@ -10,7 +10,8 @@
 // - password: a SHA-256 of a short password in a world-readable annotation can be brute-forced.
 //   Changing only the password does not replace nodes.
 import { createHash } from 'node:crypto';
-import type { ECSNodeClassSpec } from '../../apis/ecsnodeclass.js';
+import type { ECSNodeClass, ECSNodeClassSpec } from '../../apis/ecsnodeclass.js';
+import { AnnotationECSNodeClassHash, AnnotationECSNodeClassHashVersion } from '../../apis/labels.js';
 import { canonicalJson } from '../../catalog/index.js';
 
 /** Bump when the hashed fields or the encoding change: NodeClaims of another version are not compared (no mass drift on upgrade). */
@@ -30,4 +31,14 @@ export function nodeClassHash(spec: ECSNodeClassSpec): string {
   const relevant: Record<string, unknown> = {};
   for (const field of hashedFields) relevant[field] = spec[field];
   return createHash('sha256').update(canonicalJson(relevant)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The hash annotations a NodeClaim launched from this node class carries: computed from the spec
+ * it launched with (not copied from the node class's annotation, which the node class controller
+ * may not have rewritten yet), with the version of the hashing that produced it, as the
+ * providers' Create does. Drift compares them only against a node class hash of the same version.
+ */
+export function nodeClassHashAnnotations(nodeClass: Pick<ECSNodeClass, 'spec'>): Record<string, string> {
+  return { [AnnotationECSNodeClassHash]: nodeClassHash(nodeClass.spec), [AnnotationECSNodeClassHashVersion]: NodeClassHashVersion };
 }
