@@ -2,6 +2,7 @@
 // refusals, RBAC hygiene, the CRD copy and the metrics contract. Rendering against a real API
 // server and installing live in test/integration/chart.test.ts.
 import assert from 'node:assert/strict';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,11 +56,11 @@ describe('helm lint --strict', () => {
 });
 
 describe('helm template with the minimal values', () => {
-  it('renders the operator, its identity, RBAC, Service, PDB and the AccessKey Secret, and nothing for monitoring', async () => {
+  it('renders the operator, its identity, RBAC, Services, PDB, the AccessKey Secret and the webhook, and nothing for monitoring', async () => {
     const ms = await renderChart({ values: [ciValues('default')] });
     assert.deepEqual(kinds(ms), [
-      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding',
-      'Secret', 'Service', 'ServiceAccount',
+      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'MutatingWebhookConfiguration', 'PodDisruptionBudget', 'Role', 'RoleBinding',
+      'Secret', 'Secret', 'Service', 'Service', 'ServiceAccount',
     ]);
   });
 
@@ -95,11 +96,11 @@ describe('helm template with the minimal values', () => {
 
   it('mounts the chart-made AccessKey Secret as files and never puts the key in args or env', async () => {
     const ms = await renderChart({ values: [ciValues('default')] });
-    const secret = findManifest(ms, 'Secret') as unknown as { metadata: { name: string }; data: Record<string, string> };
+    const secret = findManifest(ms, 'Secret', '-credentials') as unknown as { metadata: { name: string }; data: Record<string, string> };
     assert.equal(Buffer.from(secret.data['access-key-id'] ?? '', 'base64').toString(), 'LTAI-test-key-id');
     const deployment = findManifest(ms, 'Deployment');
-    const volume = podSpec(deployment).volumes.find((v) => v.secret);
-    assert.equal(volume?.secret?.secretName, secret.metadata.name);
+    const volume = podSpec(deployment).volumes.find((v) => v.secret?.secretName === secret.metadata.name);
+    assert.ok(volume, 'the AccessKey Secret is a volume');
     const container = operatorContainer(deployment);
     const mount = container.volumeMounts.find((m) => m.name === volume?.name);
     assert.equal(mount?.readOnly, true);
@@ -109,14 +110,78 @@ describe('helm template with the minimal values', () => {
   });
 });
 
+describe('the pod admission webhook', () => {
+  interface Webhook {
+    failurePolicy: string;
+    clientConfig: { caBundle?: string; service: { name: string; namespace: string; path: string; port: number } };
+    namespaceSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+    objectSelector: { matchExpressions: { key: string; operator: string; values: string[] }[] };
+    rules: { operations: string[]; resources: string[] }[];
+  }
+  const webhookOf = (ms: Manifest[]): Webhook => (findManifest(ms, 'MutatingWebhookConfiguration') as unknown as { webhooks: Webhook[] }).webhooks[0]!;
+
+  it('serves pod CREATE from every replica over the Service, with a certificate the CA bundle vouches for', async () => {
+    const ms = await renderChart({ values: [ciValues('default')], namespace: 'ack-system' });
+    const webhook = webhookOf(ms);
+    assert.deepEqual(webhook.rules.map((r) => [r.operations, r.resources]), [[['CREATE'], ['pods']]]);
+    assert.equal(webhook.failurePolicy, 'Fail');
+    const service = findManifest(ms, 'Service', '-webhook');
+    assert.deepEqual(webhook.clientConfig.service, { name: service.metadata.name, namespace: 'ack-system', path: '/mutate-pod', port: 443 });
+    const tls = findManifest(ms, 'Secret', '-webhook-tls') as unknown as { type: string; data: Record<string, string> };
+    assert.equal(tls.type, 'kubernetes.io/tls');
+    assert.equal(webhook.clientConfig.caBundle, tls.data['ca.crt']);
+    const pem = (k: string) => Buffer.from(tls.data[k] ?? '', 'base64').toString();
+    const cert = new X509Certificate(pem('tls.crt'));
+    assert.ok(cert.verify(new X509Certificate(pem('ca.crt')).publicKey), 'the serving certificate is signed by the CA in the bundle');
+    assert.match(cert.subjectAltName ?? '', new RegExp(`DNS:${service.metadata.name}\\.ack-system\\.svc\\b`));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(pem('tls.key'))));
+    const deployment = findManifest(ms, 'Deployment');
+    const container = operatorContainer(deployment);
+    const volume = podSpec(deployment).volumes.find((v) => v.secret?.secretName === tls.metadata.name);
+    const mount = container.volumeMounts.find((m) => m.name === volume?.name);
+    assert.ok(mount?.readOnly);
+    assert.ok(container.args.includes(`--webhook-cert-dir=${mount?.mountPath}`));
+    assert.ok(container.args.includes('--webhook-port=9443'));
+    assert.ok(parseOptions(container.args, {}).help === false);
+  });
+
+  it('never sends the operator\'s own namespace, kube-system, opted-out namespaces or ignored pods', async () => {
+    const webhook = webhookOf(await renderChart({ values: [ciValues('default')], namespace: 'ack-system', set: ['webhook.excludeNamespaces={batch}'] }));
+    const names = webhook.namespaceSelector.matchExpressions.find((e) => e.key === 'kubernetes.io/metadata.name');
+    assert.deepEqual(names, { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['ack-system', 'kube-system', 'batch'] });
+    assert.deepEqual(webhook.namespaceSelector.matchExpressions.find((e) => e.key === 'k8s.aliyun.com/pod-eni'), { key: 'k8s.aliyun.com/pod-eni', operator: 'NotIn', values: ['false'] });
+    assert.deepEqual(webhook.objectSelector.matchExpressions, [{ key: 'k8s.aliyun.com/ignore-by-terway', operator: 'NotIn', values: ['true'] }]);
+  });
+
+  it('with cert-manager: a Certificate for the Service, the CA injected, no chart-made key', async () => {
+    const ms = await renderChart({ values: [ciValues('default')], namespace: 'ack-system', set: ['webhook.certManager.enabled=true'] });
+    const certificate = findManifest(ms, 'Certificate') as unknown as { spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string; kind: string } } };
+    const config = findManifest(ms, 'MutatingWebhookConfiguration');
+    assert.equal(config.metadata.annotations?.['cert-manager.io/inject-ca-from'], `ack-system/${(certificate as unknown as Manifest).metadata.name}`);
+    assert.equal(webhookOf(ms).clientConfig.caBundle, undefined);
+    assert.ok(!ms.some((m) => m.kind === 'Secret' && m.metadata.name.endsWith('-webhook-tls')));
+    assert.ok(certificate.spec.dnsNames.includes(`${findManifest(ms, 'Service', '-webhook').metadata.name}.ack-system.svc`));
+    assert.equal(findManifest(ms, 'Issuer').metadata.name, certificate.spec.issuerRef.name);
+    const withIssuer = await renderChart({ values: [ciValues('default')], set: ['webhook.certManager.enabled=true', 'webhook.certManager.issuerRef.name=bank-ca', 'webhook.certManager.issuerRef.kind=ClusterIssuer'] });
+    assert.ok(!withIssuer.some((m) => m.kind === 'Issuer'));
+    assert.deepEqual((findManifest(withIssuer, 'Certificate') as unknown as { spec: { issuerRef: unknown } }).spec.issuerRef, { name: 'bank-ca', kind: 'ClusterIssuer' });
+  });
+
+  it('switched off: no webhook objects and no webhook flags', async () => {
+    const ms = await renderChart({ values: [ciValues('default')], set: ['webhook.enabled=false'] });
+    assert.ok(!ms.some((m) => m.kind === 'MutatingWebhookConfiguration' || m.metadata.name.includes('-webhook')));
+    assert.ok(!operatorContainer(findManifest(ms, 'Deployment')).args.some((a) => a.startsWith('--webhook')));
+  });
+});
+
 describe('helm template with the other install shapes', () => {
   it('uses an existing Secret without creating one, mapping its keys to the expected files', async () => {
     const ms = await renderChart({
       values: [ciValues('default')],
       set: ['credentials.existingSecret=bank-ak', 'credentials.secretKeys.accessKeyId=id', 'credentials.secretKeys.accessKeySecret=secret'],
     });
-    assert.ok(!ms.some((m) => m.kind === 'Secret'));
-    const volume = podSpec(findManifest(ms, 'Deployment')).volumes.find((v) => v.secret);
+    assert.ok(!ms.some((m) => m.kind === 'Secret' && m.metadata.name.endsWith('-credentials')));
+    const volume = podSpec(findManifest(ms, 'Deployment')).volumes.find((v) => v.name === 'credentials');
     assert.deepEqual(volume?.secret, {
       secretName: 'bank-ak', defaultMode: 0o440,
       items: [{ key: 'id', path: 'access-key-id' }, { key: 'secret', path: 'access-key-secret' }],
@@ -127,9 +192,9 @@ describe('helm template with the other install shapes', () => {
     const ms = await renderChart({ values: [ciValues('rrsa')] });
     const sa = findManifest(ms, 'ServiceAccount');
     assert.equal(sa.metadata.annotations?.['pod-identity.alibabacloud.com/role-name'], 'ack-node-operator');
-    assert.ok(!ms.some((m) => m.kind === 'Secret'));
+    assert.ok(!ms.some((m) => m.kind === 'Secret' && m.metadata.name.endsWith('-credentials')));
     const deployment = findManifest(ms, 'Deployment');
-    assert.ok(!podSpec(deployment).volumes.some((v) => v.secret));
+    assert.ok(!podSpec(deployment).volumes.some((v) => v.secret && v.name !== 'webhook-tls'), 'no AccessKey volume');
     assert.ok(!operatorContainer(deployment).args.some((a) => a.startsWith('--credentials-dir')));
   });
 
