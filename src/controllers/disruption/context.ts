@@ -3,37 +3,21 @@
 // Every write of an object read from the cache carries its resourceVersion, so a concurrent write
 // by the lifecycle controller or kwok fails with a conflict and is retried on fresh data.
 import { NodeClaim, NodeClaimApiVersion, NodeClaimKind, NodeClaimPlural } from '../../apis/nodeclaim.js';
-import { KarpenterGroup, LabelNodePool, TaintDisrupted } from '../../apis/labels.js';
+import { KarpenterGroup, TaintDisrupted } from '../../apis/labels.js';
 import { KarpenterVersion } from '../../apis/nodepool.js';
 import type { Condition } from '../../apis/conditions.js';
 import type { InstanceTypeCatalog } from '../../catalog/index.js';
 import type { CloudProvider } from '../../cloud/index.js';
 import type { OperatorSettings } from '../../config/settings.js';
 import type { InstanceFacts } from '../../disruption/index.js';
-import {
-  DaemonSets,
-  ECSNodeClasses,
-  isConflict,
-  isNotFound,
-  Namespaces,
-  NodeClaims,
-  NodePools,
-  Nodes,
-  PodDisruptionBudgets,
-  PodNetworkings,
-  Pods,
-  patch,
-  type Informer,
-  type Manager,
-  type Node,
-} from '../../operator/index.js';
+import { isConflict, isNotFound, PodDisruptionBudgets, patch, type Informer, type Manager, type Node } from '../../operator/index.js';
 import { PodSpecCache } from '../../state/index.js';
+import { ClaimIndex, snapshotInformers } from '../shared/cluster-informers.js';
 import type { DisruptionMetrics } from './metrics.js';
 
-export const IndexClaimByNodePool = 'disruption.nodeclaim.nodepool';
-export const IndexClaimByNodeClassName = 'disruption.nodeclaim.nodeclass';
-export const IndexClaimByProvider = 'disruption.nodeclaim.providerID';
-export const IndexNodeByProvider = 'disruption.node.providerID';
+export { claimOfNode } from '../shared/cluster-informers.js';
+export const IndexClaimByNodePool = ClaimIndex.byNodePool;
+export const IndexClaimByNodeClassName = ClaimIndex.byNodeClass;
 
 const claimApi = { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural } as const;
 
@@ -50,24 +34,10 @@ export interface DisruptionOptions {
   interruptionDrainLeadMs: number;
 }
 
+/** What a scheduling snapshot is built from (the NodeClaims as `claims`), and the PDBs. */
 export function informersOf(manager: Manager) {
-  const claims = manager.informer(NodeClaims);
-  claims.addIndex(IndexClaimByNodePool, (c) => [c.metadata.labels?.[LabelNodePool] ?? '']);
-  claims.addIndex(IndexClaimByNodeClassName, (c) => [c.spec.nodeClassRef.name]);
-  claims.addIndex(IndexClaimByProvider, (c) => (c.status?.providerID ? [c.status.providerID] : []));
-  const nodes = manager.informer(Nodes);
-  nodes.addIndex(IndexNodeByProvider, (n) => (n.spec?.providerID ? [n.spec.providerID] : []));
-  return {
-    claims,
-    nodes,
-    pods: manager.informer(Pods),
-    nodePools: manager.informer(NodePools),
-    nodeClasses: manager.informer(ECSNodeClasses),
-    pdbs: manager.informer(PodDisruptionBudgets),
-    daemonSets: manager.informer(DaemonSets),
-    namespaces: manager.informer(Namespaces),
-    podNetworkings: manager.informer(PodNetworkings),
-  };
+  const { nodeClaims: claims, ...cluster } = snapshotInformers(manager);
+  return { ...cluster, claims, pdbs: manager.informer(PodDisruptionBudgets) };
 }
 
 export type DisruptionInformers = ReturnType<typeof informersOf>;
@@ -83,20 +53,6 @@ export interface DisruptionContext extends DisruptionInformers {
   instanceFacts: Map<string, InstanceFacts>;
   podCache: PodSpecCache;
   now(): number;
-}
-
-export function claimOfNode(ctx: Pick<DisruptionContext, 'claims'>, node: Node): NodeClaim | undefined {
-  const providerID = node.spec?.providerID;
-  return providerID ? ctx.claims.byIndex(IndexClaimByProvider, providerID)[0] : undefined;
-}
-
-export function nodeOfClaimName(ctx: DisruptionContext, claim: NodeClaim): Node | undefined {
-  const providerID = claim.status?.providerID;
-  if (providerID) {
-    const [node] = ctx.nodes.byIndex(IndexNodeByProvider, providerID);
-    if (node) return node;
-  }
-  return claim.status?.nodeName ? ctx.nodes.get(claim.status.nodeName) : undefined;
 }
 
 /** Replaces the claim's conditions, guarded by its resourceVersion. */

@@ -5,25 +5,12 @@ import type { InstanceTypeCatalog } from '../../catalog/index.js';
 import type { CloudProvider } from '../../cloud/index.js';
 import type { OperatorSettings } from '../../config/settings.js';
 import type { IpamEngine } from '../../ipam/engine.js';
-import {
-  ManualSource,
-  Namespaces,
-  NodeClaims,
-  NodePools,
-  Nodes,
-  PodNetworkings,
-  Pods,
-  type Informer,
-  type Manager,
-  type Node,
-} from '../../operator/index.js';
+import { ManualSource, Namespaces, NodePools, PodNetworkings, Pods, type Informer, type Manager, type Node } from '../../operator/index.js';
 import type { NodeClaim } from '../../apis/nodeclaim.js';
 import type { NodePool } from '../../apis/nodepool.js';
 import type { PodNetworking } from '../../apis/podnetworking.js';
 import type { Namespace, Pod } from '../../operator/index.js';
-
-export const IndexNodeByInstanceId = 'ipam.node.instanceId';
-export const IndexClaimByInstanceId = 'ipam.nodeclaim.instanceId';
+import { nodeClaimInformer, nodeInformer } from '../shared/cluster-informers.js';
 
 export interface IpamControllerOptions {
   /** How often idle addresses are reclaimed and pools topped up to minPoolSize. Default 30 s. */
@@ -70,29 +57,11 @@ export interface IpamContext {
   nodeTrigger: ManualSource;
 }
 
-/** `<region>.<instanceId>` to the instance id. */
-export function instanceIdOf(providerID: string | undefined): string | undefined {
-  if (!providerID) return undefined;
-  const dot = providerID.indexOf('.');
-  const id = dot < 0 ? providerID : providerID.slice(dot + 1);
-  return id.length > 0 ? id : undefined;
-}
-
 export function informersOf(manager: Manager): Pick<IpamContext, 'pods' | 'nodes' | 'claims' | 'nodePools' | 'namespaces' | 'podNetworkings'> {
-  const nodes = manager.informer(Nodes);
-  nodes.addIndex(IndexNodeByInstanceId, (n) => {
-    const id = instanceIdOf(n.spec?.providerID);
-    return id ? [id] : [];
-  });
-  const claims = manager.informer(NodeClaims);
-  claims.addIndex(IndexClaimByInstanceId, (c) => {
-    const id = instanceIdOf(c.status?.providerID);
-    return id ? [id] : [];
-  });
   return {
     pods: manager.informer(Pods),
-    nodes,
-    claims,
+    nodes: nodeInformer(manager),
+    claims: nodeClaimInformer(manager),
     nodePools: manager.informer(NodePools),
     namespaces: manager.informer(Namespaces),
     podNetworkings: manager.informer(PodNetworkings),

@@ -4,7 +4,8 @@
 import { IpamEngine } from '../../ipam/engine.js';
 import { splitKey, ManualSource, untilAborted, watch, type Manager } from '../../operator/index.js';
 import type { ControllerDeps } from '../index.js';
-import { defaultIpamControllerOptions, informersOf, instanceIdOf, whenReady, type IpamContext, type IpamControllerOptions } from './context.js';
+import { instanceIdOf } from '../shared/provider-id.js';
+import { defaultIpamControllerOptions, informersOf, whenReady, type IpamContext, type IpamControllerOptions } from './context.js';
 import { NodePoolController } from './nodes.js';
 import { PodIpamController } from './pods.js';
 import { KubeIpamStore } from './store.js';

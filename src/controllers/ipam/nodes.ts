@@ -19,7 +19,8 @@ import type { NodeClaim } from '../../apis/nodeclaim.js';
 import { isIpamError } from '../../ipam/errors.js';
 import { resolvePodNetwork } from '../../ipam/pod-network-resolver.js';
 import { PodIndex, type Node, type ReconcileContext, type ReconcileResult } from '../../operator/index.js';
-import { IndexClaimByInstanceId, IndexNodeByInstanceId, nodeFacts, type IpamContext } from './context.js';
+import { ClaimIndex, NodeIndex } from '../shared/cluster-informers.js';
+import { nodeFacts, type IpamContext } from './context.js';
 import { plannedPodNetworks, poolSizeFrom } from './pool-size.js';
 
 interface InstanceFacts {
@@ -43,7 +44,7 @@ export class NodePoolController {
   }
 
   private liveClaim(instanceId: string): NodeClaim | undefined {
-    return this.ctx.claims.byIndex(IndexClaimByInstanceId, instanceId).find((c) => !c.metadata.deletionTimestamp);
+    return this.ctx.claims.byIndex(ClaimIndex.byInstanceId, instanceId).find((c) => !c.metadata.deletionTimestamp);
   }
 
   private async instanceFacts(instanceId: string): Promise<InstanceFacts | 'pending' | 'unknown'> {
@@ -60,7 +61,7 @@ export class NodePoolController {
 
   async reconcile(instanceId: string, rc: ReconcileContext): Promise<ReconcileResult | void> {
     const { engine } = this.ctx;
-    const node: Node | undefined = this.ctx.nodes.byIndex(IndexNodeByInstanceId, instanceId)[0];
+    const node: Node | undefined = this.ctx.nodes.byIndex(NodeIndex.byInstanceId, instanceId)[0];
     const claim = this.liveClaim(instanceId);
     const registered = this.registeredName(instanceId);
 

@@ -8,27 +8,12 @@ import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
 import { KarpenterGroup } from '../../apis/labels.js';
 import { KarpenterVersion } from '../../apis/nodepool.js';
 import type { CloudProvider } from '../../cloud/index.js';
-import {
-  ECSNodeClasses,
-  isConflict,
-  isNotFound,
-  Nodes,
-  NodeClaims,
-  Pods,
-  patch,
-  type Informer,
-  type Manager,
-  type Node,
-  type Pod,
-} from '../../operator/index.js';
+import { ECSNodeClasses, isConflict, isNotFound, Pods, patch, type Informer, type Manager, type Node, type Pod } from '../../operator/index.js';
 import type { InstanceTypeCatalog } from '../../catalog/index.js';
+import { nodeClaimInformer, nodeInformer } from '../shared/cluster-informers.js';
 import type { ClusterIdentity } from './launch-request.js';
 import type { NodeClaimMetrics } from './metrics.js';
 import type { NodeClaimOptions } from './options.js';
-
-export const IndexClaimByProviderID = 'nodeclaim.status.providerID';
-export const IndexClaimByNodeClass = 'nodeclaim.spec.nodeClassRef.name';
-export const IndexNodeByProviderID = 'node.spec.providerID';
 
 const claimApi = { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural } as const;
 
@@ -47,32 +32,7 @@ export interface NodeClaimContext {
 }
 
 export function informersOf(manager: Manager): Pick<NodeClaimContext, 'claims' | 'nodes' | 'nodeClasses' | 'pods'> {
-  const claims = manager.informer(NodeClaims);
-  claims.addIndex(IndexClaimByProviderID, (c) => (c.status?.providerID ? [c.status.providerID] : []));
-  claims.addIndex(IndexClaimByNodeClass, (c) => [c.spec.nodeClassRef.name]);
-  const nodes = manager.informer(Nodes);
-  nodes.addIndex(IndexNodeByProviderID, (n) => (n.spec?.providerID ? [n.spec.providerID] : []));
-  return { claims, nodes, nodeClasses: manager.informer(ECSNodeClasses), pods: manager.informer(Pods) };
-}
-
-/** `<region>.<instanceId>` to the instance id. */
-export function instanceIdOf(providerID: string): string {
-  const dot = providerID.indexOf('.');
-  return dot < 0 ? providerID : providerID.slice(dot + 1);
-}
-
-export function nodeOf(ctx: NodeClaimContext, claim: NodeClaim): Node | undefined {
-  const providerID = claim.status?.providerID;
-  if (providerID) {
-    const [node] = ctx.nodes.byIndex(IndexNodeByProviderID, providerID);
-    if (node) return node;
-  }
-  return undefined;
-}
-
-export function claimOfNode(ctx: NodeClaimContext, node: Node): NodeClaim | undefined {
-  const providerID = node.spec?.providerID;
-  return providerID ? ctx.claims.byIndex(IndexClaimByProviderID, providerID)[0] : undefined;
+  return { claims: nodeClaimInformer(manager), nodes: nodeInformer(manager), nodeClasses: manager.informer(ECSNodeClasses), pods: manager.informer(Pods) };
 }
 
 function parseClaim(body: unknown): NodeClaim {

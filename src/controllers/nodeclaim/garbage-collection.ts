@@ -12,7 +12,8 @@ import { TagCluster, TagClusterKarpenter, TagLaunchToken, TagManagedBy, TagManag
 import type { NodeClaim } from '../../apis/nodeclaim.js';
 import type { Instance } from '../../cloud/index.js';
 import type { RunContext } from '../../operator/index.js';
-import { deleteClaim, instanceIdOf, type NodeClaimContext } from './context.js';
+import { instanceIdOf } from '../shared/provider-id.js';
+import { deleteClaim, type NodeClaimContext } from './context.js';
 
 /** Instances of this cluster and operator, whatever their state. */
 export function clusterInstanceTags(ctx: Pick<NodeClaimContext, 'cluster'>): Record<string, string> {
@@ -64,7 +65,8 @@ export async function collectGarbage(ctx: NodeClaimContext, run: RunContext): Pr
 
   for (const claim of claimsWithVanishedInstances(instances, claims, now, ctx.options.garbageCollectionGraceMs)) {
     if (run.signal.aborted) return;
-    const instanceId = instanceIdOf(claim.status?.providerID ?? '');
+    const instanceId = instanceIdOf(claim.status?.providerID);
+    if (!instanceId) continue; // claimsWithVanishedInstances keeps only claims with a providerID
     const instance = await ctx.cloud.getInstance(instanceId);
     if (instance && !gone(instance)) continue;
     run.recorder.warning(claim, 'InstanceTerminated', `Instance ${instanceId} no longer exists (spot reclaim or deleted outside the operator); deleting the NodeClaim`);

@@ -4,7 +4,8 @@
 import { FinalizerTermination } from '../../apis/labels.js';
 import { keyOf, periodic, watch, type Manager } from '../../operator/index.js';
 import type { ControllerDeps } from '../index.js';
-import { claimOfNode, IndexClaimByNodeClass, informersOf, type NodeClaimContext } from './context.js';
+import { ClaimIndex, claimOfNode } from '../shared/cluster-informers.js';
+import { informersOf, type NodeClaimContext } from './context.js';
 import { collectGarbage } from './garbage-collection.js';
 import { reconcileLifecycle } from './lifecycle.js';
 import { NodeClaimMetrics } from './metrics.js';
@@ -41,7 +42,7 @@ export function registerNodeClaim(manager: Manager, deps: ControllerDeps, overri
       // A node class becoming Ready releases the NodeClaims waiting to launch from it.
       watch(nodeClasses, (e) =>
         claims
-          .byIndex(IndexClaimByNodeClass, e.object.metadata.name ?? '')
+          .byIndex(ClaimIndex.byNodeClass, e.object.metadata.name ?? '')
           .filter((c) => !c.status?.providerID)
           .map((c) => keyOf(c)),
       ),

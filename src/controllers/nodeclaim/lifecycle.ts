@@ -8,7 +8,8 @@ import type { NodeClaim } from '../../apis/nodeclaim.js';
 import { formatDuration } from '../../apis/duration.js';
 import type { Node, ReconcileContext, ReconcileResult } from '../../operator/index.js';
 import { withConditions, type ConditionUpdate } from './conditions.js';
-import { deleteClaim, nodeOf, patchClaimMetadata, patchClaimStatus, updateNode, type NodeClaimContext } from './context.js';
+import { nodeOfClaim } from '../shared/cluster-informers.js';
+import { deleteClaim, patchClaimMetadata, patchClaimStatus, updateNode, type NodeClaimContext } from './context.js';
 import { launch } from './launch.js';
 import { initializationBlocker, isRegistered, registrationOf } from './node-sync.js';
 
@@ -42,7 +43,7 @@ export async function reconcileLifecycle(ctx: NodeClaimContext, claim: NodeClaim
     claim = outcome.launched;
   }
 
-  const node = nodeOf(ctx, claim);
+  const node = nodeOfClaim(ctx, claim);
   if (!node) {
     await setConditions(ctx, claim, [
       { type: NodeClaimConditions.Registered, status: 'Unknown', reason: 'NodeNotFound', message: 'waiting for the Node to register' },

@@ -4,7 +4,8 @@
 // removes the Node's finalizer. A Node whose NodeClaim is already gone just loses the finalizer.
 import { FinalizerTermination } from '../../apis/labels.js';
 import type { ReconcileContext, ReconcileResult } from '../../operator/index.js';
-import { claimOfNode, deleteClaim, updateNode, type NodeClaimContext } from './context.js';
+import { claimOfNode } from '../shared/cluster-informers.js';
+import { deleteClaim, updateNode, type NodeClaimContext } from './context.js';
 
 export async function reconcileNodeTermination(ctx: NodeClaimContext, nodeName: string, rc: ReconcileContext): Promise<ReconcileResult | void> {
   const node = ctx.nodes.get(nodeName);

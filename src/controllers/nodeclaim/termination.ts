@@ -27,7 +27,9 @@ import type { NodeClaim } from '../../apis/nodeclaim.js';
 import { isCloudError } from '../../cloud/index.js';
 import { evictPod, isConflict, isNotFound, PodIndex, type Node, type Pod, type ReconcileContext, type ReconcileResult } from '../../operator/index.js';
 import { timestamp, withConditions } from './conditions.js';
-import { instanceIdOf, nodeOf, patchClaimMetadata, patchClaimStatus, updateNode, type NodeClaimContext } from './context.js';
+import { nodeOfClaim } from '../shared/cluster-informers.js';
+import { instanceIdOf } from '../shared/provider-id.js';
+import { patchClaimMetadata, patchClaimStatus, updateNode, type NodeClaimContext } from './context.js';
 import { planDrain } from './drain.js';
 
 const provider = 'alibabacloud';
@@ -52,9 +54,9 @@ export async function reconcileTermination(ctx: NodeClaimContext, claim: NodeCla
   if (!claim.metadata.finalizers?.includes(FinalizerTermination)) return;
   const now = ctx.now();
   const deadline = terminationDeadline(claim);
-  const node = nodeOf(ctx, claim);
+  const node = nodeOfClaim(ctx, claim);
   const providerID = claim.status?.providerID;
-  const instanceId = providerID ? instanceIdOf(providerID) : undefined;
+  const instanceId = instanceIdOf(providerID);
 
   if (node && !(await instanceVanished(ctx, node, instanceId))) {
     const drained = await drain(ctx, claim, node, now, deadline, rc);

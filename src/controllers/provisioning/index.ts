@@ -1,23 +1,13 @@
 // The provisioner: pending pods are batched (settings.batch: a batch closes after `idleMs` without
 // a new pod, or `maxMs` after its first), then one pass snapshots the cluster, runs the scheduling
 // core and creates the NodeClaims of the plan. Also keeps NodePool status, hash and Ready condition.
-import {
-  BatchWindow,
-  DaemonSets,
-  ECSNodeClasses,
-  Namespaces,
-  NodeClaims,
-  NodePools,
-  Nodes,
-  PodNetworkings,
-  Pods,
-  type Manager,
-} from '../../operator/index.js';
+import { BatchWindow, type Manager } from '../../operator/index.js';
 import { isNodeBeingDeleted, isProvisionable } from '../../state/index.js';
 import type { ControllerDeps } from '../index.js';
 import { ProvisioningMetrics } from './metrics.js';
 import { registerNodePoolStatus, type UsageByPool } from './nodepool-status.js';
-import { Provisioner, type ProvisioningInformers } from './provisioner.js';
+import { snapshotInformers } from '../shared/cluster-informers.js';
+import { Provisioner } from './provisioner.js';
 import { VSwitchReadings } from './vswitch-readings.js';
 
 export { nodePoolHash, NodePoolHashVersion } from './nodepool-hash.js';
@@ -32,16 +22,7 @@ export const defaultProvisioningOptions: ProvisioningOptions = { retryAfterMs: 1
 
 export function registerProvisioning(manager: Manager, deps: ControllerDeps, overrides: Partial<ProvisioningOptions> = {}): Provisioner {
   const options = { ...defaultProvisioningOptions, ...overrides };
-  const informers: ProvisioningInformers = {
-    pods: manager.informer(Pods),
-    nodes: manager.informer(Nodes),
-    nodeClaims: manager.informer(NodeClaims),
-    nodePools: manager.informer(NodePools),
-    nodeClasses: manager.informer(ECSNodeClasses),
-    daemonSets: manager.informer(DaemonSets),
-    namespaces: manager.informer(Namespaces),
-    podNetworkings: manager.informer(PodNetworkings),
-  };
+  const informers = snapshotInformers(manager);
   const usageByPool: UsageByPool = new Map();
   const metrics = new ProvisioningMetrics(manager.registry, {
     pools: () => informers.nodePools.list(),

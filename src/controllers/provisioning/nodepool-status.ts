@@ -12,18 +12,16 @@ import { nodeClassOf, nodePoolUsage } from '../../state/index.js';
 import type { ControllerDeps } from '../index.js';
 import { toQuantities } from '../nodeclaim/quantities.js';
 import { readyFrom, setConditions, type ConditionInput } from '../resolve/conditions.js';
-import type { ProvisioningInformers } from './provisioner.js';
+import { ClaimIndex, type SnapshotInformers } from '../shared/cluster-informers.js';
 import { nodePoolHash, NodePoolHashVersion } from './nodepool-hash.js';
 
 const api = { group: KarpenterGroup, version: KarpenterVersion, plural: NodePoolPlural } as const;
-export const IndexClaimByNodePool = 'nodeclaim.metadata.labels.nodepool';
 
 /** Current usage per pool, shared with the metrics (karpenter_nodepools_usage). */
 export type UsageByPool = Map<string, Record<string, number>>;
 
-export function registerNodePoolStatus(manager: Manager, deps: ControllerDeps, informers: ProvisioningInformers, usageByPool: UsageByPool): void {
+export function registerNodePoolStatus(manager: Manager, deps: ControllerDeps, informers: SnapshotInformers, usageByPool: UsageByPool): void {
   const { nodePools, nodeClaims, nodeClasses } = informers;
-  nodeClaims.addIndex(IndexClaimByNodePool, (c) => (c.metadata.labels?.[LabelNodePool] ? [c.metadata.labels[LabelNodePool]] : []));
 
   manager.addController({
     name: 'nodepool-status',
@@ -44,7 +42,7 @@ export function registerNodePoolStatus(manager: Manager, deps: ControllerDeps, i
         usageByPool.delete(key);
         return;
       }
-      await reconcileNodePool(manager, deps, informers, pool, nodeClaims.byIndex(IndexClaimByNodePool, key), usageByPool, rc);
+      await reconcileNodePool(manager, deps, informers, pool, nodeClaims.byIndex(ClaimIndex.byNodePool, key), usageByPool, rc);
     },
   });
 }
@@ -52,7 +50,7 @@ export function registerNodePoolStatus(manager: Manager, deps: ControllerDeps, i
 async function reconcileNodePool(
   manager: Manager,
   deps: ControllerDeps,
-  informers: ProvisioningInformers,
+  informers: SnapshotInformers,
   pool: NodePool,
   claims: readonly NodeClaim[],
   usageByPool: UsageByPool,

@@ -4,28 +4,14 @@
 // (the snapshot describes in-flight claims as capacity), so a pass never asks twice for them.
 import { NodeClaimPlural } from '../../apis/nodeclaim.js';
 import { KarpenterGroup, KarpenterVersion } from '../../apis/nodepool.js';
-import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
-import type { NodeClaim } from '../../apis/nodeclaim.js';
-import type { NodePool } from '../../apis/nodepool.js';
-import type { PodNetworking } from '../../apis/podnetworking.js';
-import { describeKubeError, isAlreadyExists, type DaemonSet, type Informer, type Manager, type Namespace, type Node, type Pod, type RunContext } from '../../operator/index.js';
+import { describeKubeError, isAlreadyExists, type Manager, type RunContext } from '../../operator/index.js';
 import { solve, type NewClaim } from '../../scheduling/index.js';
-import { buildClusterSnapshot, describeNetworkKeys, PodSpecCache, type ClusterObjects, type ClusterSnapshot } from '../../state/index.js';
+import { buildClusterSnapshot, describeNetworkKeys, PodSpecCache, type ClusterSnapshot } from '../../state/index.js';
 import type { ControllerDeps } from '../index.js';
+import { snapshotObjects, type SnapshotInformers } from '../shared/cluster-informers.js';
 import { nodeClaimBody, nodeClaimName } from './nodeclaim-builder.js';
 import type { ProvisioningMetrics } from './metrics.js';
 import type { VSwitchReadings } from './vswitch-readings.js';
-
-export interface ProvisioningInformers {
-  pods: Informer<Pod>;
-  nodes: Informer<Node>;
-  nodeClaims: Informer<NodeClaim>;
-  nodePools: Informer<NodePool>;
-  nodeClasses: Informer<ECSNodeClass>;
-  daemonSets: Informer<DaemonSet>;
-  namespaces: Informer<Namespace>;
-  podNetworkings: Informer<PodNetworking>;
-}
 
 export interface PassOutcome {
   /** Pods that went into the solve. */
@@ -48,7 +34,7 @@ export class Provisioner {
   constructor(
     private readonly manager: Manager,
     private readonly deps: ControllerDeps,
-    private readonly informers: ProvisioningInformers,
+    private readonly informers: SnapshotInformers,
     private readonly metrics: ProvisioningMetrics,
     private readonly readings: VSwitchReadings,
   ) {}
@@ -62,22 +48,8 @@ export class Provisioner {
     this.firstSeen.delete(uid);
   }
 
-  private objects(): ClusterObjects {
-    const i = this.informers;
-    return {
-      pods: i.pods.list(),
-      nodes: i.nodes.list(),
-      nodeClaims: i.nodeClaims.list(),
-      nodePools: i.nodePools.list(),
-      nodeClasses: i.nodeClasses.list(),
-      daemonSets: i.daemonSets.list(),
-      namespaces: i.namespaces.list(),
-      podNetworkings: i.podNetworkings.list(),
-    };
-  }
-
   async snapshot(): Promise<ClusterSnapshot> {
-    const objects = this.objects();
+    const objects = snapshotObjects(this.informers);
     const { settings, catalog } = this.deps;
     // Node class statuses carry free IPs too; a fresh DescribeVSwitches reading wins.
     const fallback: [string, number][] = [];
