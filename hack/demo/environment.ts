@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../../test/harness/controlplane.js';
 import { startOperatorProcess, type OperatorProcess } from '../../test/harness/operator-process.js';
+import { createWebhookCertificate, registerChartWebhook } from '../../test/harness/webhook.js';
 import { buildSnapshot, CloudInstance, CloudSecurityGroup, CloudVSwitch, KubeList, type Snapshot } from './snapshot.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -56,6 +57,8 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<DemoEn
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
 
     opts.log('starting the operator with the embedded cloud simulator...');
+    const webhookCertDir = join(cp.dataDir, 'webhook-tls');
+    const caBundle = await createWebhookCertificate(webhookCertDir);
     operator = startOperatorProcess([
       `--cluster-id=c-${opts.clusterName}`,
       `--cluster-name=${opts.clusterName}`,
@@ -68,9 +71,13 @@ export async function startEnvironment(opts: EnvironmentOptions): Promise<DemoEn
       '--bind-address=127.0.0.1',
       '--log-level=info',
       '--shutdown-grace-period=3s',
+      `--webhook-cert-dir=${webhookCertDir}`,
+      '--webhook-port=0',
       ...(opts.operatorArgs ?? []),
     ], { logPath: join(cp.dataDir, 'logs', 'operator.log') });
     await operator.waitReady(90_000);
+    // The chart's pod webhook, called directly on loopback: PodNetworking pods land in their vSwitch zones.
+    await registerChartWebhook(cp, { url: `https://127.0.0.1:${await operator.webhookPort()}/mutate-pod`, caBundle, namespace: 'ack-system' });
     const running = operator;
     const announced = (await running.log()).split('\n').filter((l) => l.startsWith('{'))
       .map((l) => EmbeddedCloudLine.safeParse(JSON.parse(l)).data)

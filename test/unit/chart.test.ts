@@ -127,7 +127,7 @@ describe('the pod admission webhook', () => {
     assert.equal(webhook.failurePolicy, 'Fail');
     const service = findManifest(ms, 'Service', '-webhook');
     assert.deepEqual(webhook.clientConfig.service, { name: service.metadata.name, namespace: 'ack-system', path: '/mutate-pod', port: 443 });
-    const tls = findManifest(ms, 'Secret', '-webhook-tls') as unknown as { type: string; data: Record<string, string> };
+    const tls = findManifest(ms, 'Secret', '-webhook-tls') as unknown as { metadata: { name: string }; type: string; data: Record<string, string> };
     assert.equal(tls.type, 'kubernetes.io/tls');
     assert.equal(webhook.clientConfig.caBundle, tls.data['ca.crt']);
     const pem = (k: string) => Buffer.from(tls.data[k] ?? '', 'base64').toString();
