@@ -111,14 +111,13 @@ describe('the operator process (src/main.ts)', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('signs cloud calls with the key from the files and keeps the secret out of the logs', async () => {
-      await writeFile(join(dir, 'access-key-id'), 'LTAI5tMountedKeyId\n');
-      await writeFile(join(dir, 'access-key-secret'), 'MountedSecretValue123\n');
+    /** The operator with its cloud key read from `credentialsDir`, as from a mounted Secret. */
+    function startWithCredentials(credentialsDir: string) {
       const op = startOperator([
         '--cluster-id=c-creds',
         `--region=${simulator.region}`,
         `--cloud-endpoint=http://${simulator.endpoint}`,
-        `--credentials-dir=${dir}`,
+        `--credentials-dir=${credentialsDir}`,
         `--kubeconfig=${cp.kubeconfigPath}`,
         '--leader-elect=false',
         '--metrics-port=0',
@@ -126,6 +125,13 @@ describe('the operator process (src/main.ts)', () => {
         '--bind-address=127.0.0.1',
       ]);
       running.push(op);
+      return op;
+    }
+
+    it('signs cloud calls with the key from the files and keeps the secret out of the logs', async () => {
+      await writeFile(join(dir, 'access-key-id'), 'LTAI5tMountedKeyId\n');
+      await writeFile(join(dir, 'access-key-secret'), 'MountedSecretValue123\n');
+      const op = startWithCredentials(dir);
       const { health } = await op.ports;
       await eventually('/readyz answers 200 (the simulator verified the signature)', async () => ((await get(health, '/readyz')).status === 200 ? true : undefined), { timeoutMs: 30_000, lastSeen: op.output });
       assert.ok(!op.output().includes('MountedSecretValue123'), 'the secret from the file is never logged');
@@ -137,18 +143,7 @@ describe('the operator process (src/main.ts)', () => {
       const wrong = await mkdtemp(join(tmpdir(), 'operator-creds-wrong-'));
       await writeFile(join(wrong, 'access-key-id'), 'LTAI5tMountedKeyId');
       await writeFile(join(wrong, 'access-key-secret'), 'not-the-secret');
-      const op = startOperator([
-        '--cluster-id=c-creds',
-        `--region=${simulator.region}`,
-        `--cloud-endpoint=http://${simulator.endpoint}`,
-        `--credentials-dir=${wrong}`,
-        `--kubeconfig=${cp.kubeconfigPath}`,
-        '--leader-elect=false',
-        '--metrics-port=0',
-        '--health-port=0',
-        '--bind-address=127.0.0.1',
-      ]);
-      running.push(op);
+      const op = startWithCredentials(wrong);
       const { health } = await op.ports;
       const readyz = await eventually('/readyz reports the cloud check', async () => {
         const r = await get(health, '/readyz');
