@@ -93,7 +93,13 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     void readCertificate(options.certDir).then(
       (next) => {
         if (next.cert.equals(current.cert) && next.key.equals(current.key)) return;
-        server.setSecureContext({ ...next, minVersion: 'TLSv1.2' });
+        try {
+          server.setSecureContext({ ...next, minVersion: 'TLSv1.2' });
+        } catch (err) {
+          // Caught between writing the certificate and its key: the next look sees both.
+          log.warn({ err: (err as Error).message, certDir: options.certDir }, 'webhook certificate and key do not match (yet); serving the previous pair');
+          return;
+        }
         current = next;
         log.info({ certDir: options.certDir }, 'webhook serving certificate reloaded');
       },
