@@ -2,8 +2,10 @@
 // short poll interval and validation delay so the scenarios run in minutes. In order, on one
 // cluster: the Karpenter walkthrough (scale to zero, nodes and instances gone), consolidation
 // (fewer, cheaper nodes; protected pods untouched; a budget of one never exceeded), drift (a new
-// image selector replaces every node, one at a time) and a spot reclaim (the pods run elsewhere
-// before the instance is released).
+// image selector replaces every node, one at a time), a spot reclaim (the pods run elsewhere
+// before the instance is released), consolidation replacing a node with a cheaper one (the
+// replacement initialized before the old node goes), and multi-node consolidation (several
+// under-used nodes removed in one decision).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
@@ -13,9 +15,12 @@ import { startE2e, type E2eEnv } from '../harness/e2e.js';
 import { sampleValue } from '../harness/operator-process.js';
 
 const Pod = z.object({
-  metadata: z.object({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  metadata: z.object({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional(), deletionTimestamp: z.string().optional() }),
   spec: z.object({ nodeName: z.string().optional() }),
-  status: z.object({ phase: z.string().optional() }),
+  status: z.object({
+    phase: z.string().optional(),
+    conditions: z.array(z.object({ type: z.string(), status: z.string(), reason: z.string().optional() })).optional(),
+  }),
 });
 type Pod = z.infer<typeof Pod>;
 const NodeJson = z.object({
@@ -49,7 +54,7 @@ describe('disruption', { timeout: 900_000 }, () => {
     cs.filter((c) => !c.metadata.deletionTimestamp).reduce((sum, c) => sum + Number(c.metadata.annotations?.['karpenter.k8s.alibabacloud/price-per-hour'] ?? 'NaN'), 0);
   const disrupting = (ns: NodeJson[]) => ns.filter((n) => n.metadata.deletionTimestamp || (n.spec.taints ?? []).some((t) => t.key === 'karpenter.sh/disrupted')).length;
 
-  const deployment = (name: string, replicas: number, o: { cpu?: string; selector?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
+  const deployment = (name: string, replicas: number, o: { cpu?: string; memory?: string; selector?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
     JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -62,7 +67,7 @@ describe('disruption', { timeout: 900_000 }, () => {
           spec: {
             terminationGracePeriodSeconds: 0,
             ...(o.selector ? { nodeSelector: o.selector } : {}),
-            containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: o.cpu ?? '1', memory: '1Gi' } } }],
+            containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: o.cpu ?? '1', memory: o.memory ?? '1Gi' } } }],
           },
         },
       },
@@ -252,5 +257,130 @@ describe('disruption', { timeout: 900_000 }, () => {
     const metrics = await env.operator.metrics();
     assert.equal(sampleValue(metrics, 'karpenter_interruption_received_messages_total', { message_type: 'spot_interrupted' }), 1);
     assert.doesNotMatch(await env.operator.log(), /forbidden/i, 'no request of the operator was refused by RBAC');
+  });
+
+  /** An on-demand amd64 NodePool on the default node class; `extra` requirements narrow it further. */
+  const nodePool = (name: string, disruption: Record<string, unknown>, extra: { key: string; operator: string; values: string[] }[] = []) =>
+    JSON.stringify({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name },
+      spec: {
+        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', ...disruption },
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'defaultnodeclass' },
+            requirements: [
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+              ...extra,
+            ],
+          },
+        },
+      },
+    });
+  const initialized = (c: NodeClaim | undefined) => c?.status?.conditions?.some((x) => x.type === 'Initialized' && x.status === 'True') === true;
+  const priceOf = (c: NodeClaim) => Number(c.metadata.annotations?.['karpenter.k8s.alibabacloud/price-per-hour'] ?? 'NaN');
+  /** Karpenter's decision counter summed over every label: each disruption command carried out (or abandoned) adds one. */
+  const decisionsSoFar = async () => sampleValue(await env.operator.metrics(), 'karpenter_voluntary_disruption_decisions_total');
+
+  it('consolidation replace: a node left under-used is replaced by a cheaper one, initialized before the old one drains; no pod waits for a node', async () => {
+    // The spot reclaim's pods would be consolidation candidates of their own: out of the way first.
+    await env.kubectl(['delete', 'deployment', 'spotty', '--ignore-not-found']);
+    await env.apply(nodePool('shrink', { consolidateAfter: '5s', budgets: [{ nodes: '1' }] }));
+    const shrink = { 'karpenter.sh/nodepool': 'shrink' };
+    // 10 CPUs need a 12-vCPU node (ecs.u1-c1m1.3xlarge in the catalog, about 2 CNY/h); the light
+    // pods fit beside it on the same node, and alone they fit a 2-vCPU type at a tenth of the price.
+    await env.apply(deployment('heavy', 1, { cpu: '10', selector: shrink }));
+    const [heavyPod] = await allRunning('heavy', 1);
+    await env.apply(deployment('light', 2, { cpu: '500m', memory: '256Mi', selector: shrink }));
+    await env.apply(JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'light', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'light' } } } }));
+    const light = await allRunning('light', 2);
+    assert.ok(light.every((p) => p.spec.nodeName === heavyPod!.spec.nodeName), 'the light pods share the heavy pod\'s node');
+    const [old, ...others] = (await claims('shrink')).filter((c) => !c.metadata.deletionTimestamp);
+    assert.ok(old && others.length === 0, 'one shrink node');
+    const oldPrice = priceOf(old);
+
+    const before = await env.operator.metrics();
+    const createdBefore = sampleValue(before, 'karpenter_nodeclaims_created_total', { reason: 'underutilized', nodepool: 'shrink' });
+    const replacesBefore = sampleValue(before, 'karpenter_voluntary_disruption_decisions_total', { decision: 'replace', reason: 'underutilized', consolidation_type: 'single' });
+
+    // Sampled until the old NodeClaim is gone: the replacement's state when the old one starts
+    // terminating, the fewest light pods serving, and any pod the scheduler found no node for.
+    let replacementAtDeletion: NodeClaim[] | undefined;
+    let fewestServing = Number.POSITIVE_INFINITY;
+    const unschedulable = new Set<string>();
+    await env.kubectl(['delete', 'deployment', 'heavy']);
+    await eventually('the under-used node is replaced and gone', async () => {
+      const cs = await claims('shrink');
+      const oldNow = cs.find((c) => c.metadata.name === old.metadata.name);
+      if (replacementAtDeletion === undefined && (!oldNow || oldNow.metadata.deletionTimestamp)) replacementAtDeletion = cs.filter((c) => c.metadata.name !== old.metadata.name);
+      const ps = await pods('light');
+      fewestServing = Math.min(fewestServing, ps.filter((p) => p.status.phase === 'Running' && p.spec.nodeName && !p.metadata.deletionTimestamp).length);
+      for (const p of ps) if (p.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable')) unschedulable.add(p.metadata.name);
+      return oldNow ? undefined : cs;
+    }, { timeoutMs: 180_000, intervalMs: 300 });
+    const after = await allRunning('light', 2);
+    const [replacement, ...extra] = (await claims('shrink')).filter((c) => !c.metadata.deletionTimestamp);
+
+    assert.ok(replacement && extra.length === 0, 'one shrink node again');
+    assert.equal(replacement.metadata.annotations?.['karpenter.k8s.alibabacloud/replacement-for'], old.metadata.name, 'created as the replacement of the old NodeClaim');
+    assert.ok(replacementAtDeletion?.length === 1 && replacementAtDeletion.every(initialized), 'the replacement was initialized before the old NodeClaim was deleted');
+    assert.ok(priceOf(replacement) < oldPrice, `price per hour ${oldPrice} -> ${priceOf(replacement)}`);
+    assert.ok(after.every((p) => p.spec.nodeName === replacement.status?.nodeName), 'the light pods run on the replacement');
+    assert.ok(fewestServing >= 1, `the PDB's minAvailable held throughout (fewest serving ${fewestServing})`);
+    assert.deepEqual([...unschedulable], [], 'no light pod ever waited for a node');
+    const metrics = await env.operator.metrics();
+    assert.equal(sampleValue(metrics, 'karpenter_nodeclaims_created_total', { reason: 'underutilized', nodepool: 'shrink' }) - createdBefore, 1, 'the replacement counted as created for underutilization');
+    assert.ok(sampleValue(metrics, 'karpenter_voluntary_disruption_decisions_total', { decision: 'replace', reason: 'underutilized', consolidation_type: 'single' }) - replacesBefore >= 1);
+    assert.ok(sampleValue(metrics, 'karpenter_nodeclaims_created_total', { reason: 'provisioned', nodepool: 'shrink' }) >= 1, 'the first node counted as provisioned');
+    await env.kubectl(['delete', 'deployment', 'light']);
+    await env.kubectl(['delete', 'pdb', 'light']);
+    await eventually('the emptied shrink node is gone', async () => ((await claims('shrink')).length === 0 ? true : undefined), { timeoutMs: 90_000 });
+  });
+
+  it('multi-node consolidation: four under-used nodes collapse into one in a single decision', async () => {
+    // One type family so every size costs the same per vCPU and a 2-vCPU node holds one filler
+    // and one small pod and nothing else (1.8 of 1.93 allocatable CPUs): the scale-up cannot be
+    // consolidated. Disruption is held by a zero budget until every node is under-used, so the
+    // one decision sees them all.
+    const sizes = ['ecs.c7a.large', 'ecs.c7a.xlarge', 'ecs.c7a.2xlarge'];
+    await env.apply(nodePool('merge', { consolidateAfter: '5s', budgets: [{ nodes: '0' }] }, [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: sizes }]));
+    const merge = { 'karpenter.sh/nodepool': 'merge' };
+    await env.apply(deployment('filler', 0, { cpu: '1400m', memory: '256Mi', selector: merge }));
+    await env.apply(deployment('small', 0, { cpu: '400m', memory: '256Mi', selector: merge }));
+    for (const replicas of [1, 2, 3, 4]) {
+      await scale('filler', replicas);
+      await scale('small', replicas);
+      await allRunning('filler', replicas);
+      await allRunning('small', replicas);
+    }
+    const spread = (await claims('merge')).filter((c) => !c.metadata.deletionTimestamp);
+    assert.equal(spread.length, 4, `four merge nodes, one per step: ${spread.map((c) => c.metadata.labels?.['node.kubernetes.io/instance-type']).join(', ')}`);
+    const spreadPrice = pricePerHour(spread);
+
+    await env.kubectl(['delete', 'deployment', 'filler']);
+    await eventually('the fillers are gone', async () => ((await pods('filler')).length === 0 ? true : undefined), { timeoutMs: 60_000 });
+    await eventually('every merge node is consolidatable', async () => {
+      const cs = await claims('merge');
+      return cs.length === 4 && cs.every((c) => c.status?.conditions?.some((x) => x.type === 'Consolidatable' && x.status === 'True')) ? true : undefined;
+    }, { timeoutMs: 60_000 });
+    // Nothing else left to disrupt, so every decision from here on is about these nodes.
+    await eventually('only merge nodes remain', async () => ((await claims()).every((c) => c.metadata.labels?.['karpenter.sh/nodepool'] === 'merge') ? true : undefined), { timeoutMs: 90_000 });
+    const decisionsBefore = await decisionsSoFar();
+    const disruptedBefore = sampleValue(await env.operator.metrics(), 'karpenter_nodeclaims_disrupted_total', { reason: 'underutilized', nodepool: 'merge' });
+
+    await env.kubectl(['patch', 'nodepool', 'merge', '--type=merge', '-p', JSON.stringify({ spec: { disruption: { budgets: [{ nodes: '100%' }] } } })]);
+    const after = await settled('merge');
+    await allRunning('small', 4);
+
+    assert.equal(after.length, 1, `nodes 4 -> ${after.length}`);
+    assert.ok(pricePerHour(after) < spreadPrice, `price per hour ${spreadPrice.toFixed(4)} -> ${pricePerHour(after).toFixed(4)}`);
+    const metrics = await env.operator.metrics();
+    assert.equal(sampleValue(metrics, 'karpenter_nodeclaims_disrupted_total', { reason: 'underutilized', nodepool: 'merge' }) - disruptedBefore, 3, 'three nodes disrupted for underutilization');
+    assert.equal((await decisionsSoFar()) - decisionsBefore, 1, 'in one decision');
+    assert.ok(sampleValue(metrics, 'karpenter_voluntary_disruption_decisions_total', { decision: 'delete', reason: 'underutilized', consolidation_type: 'multi' }) >= 1, 'a multi-node consolidation');
+    assert.doesNotMatch(await env.operator.log(), /forbidden/i, 'no request of the operator was refused by RBAC');
+    await env.kubectl(['delete', 'deployment', 'small']);
   });
 });
