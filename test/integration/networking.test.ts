@@ -5,53 +5,29 @@
 // a failed one makes it Ready.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { PodNetworking } from '../../src/apis/podnetworking.js';
-import { createInstanceTypeCatalog } from '../../src/catalog/index.js';
 import { providerFor } from '../../src/cloud/alibaba/testing.js';
-import { parseOptions } from '../../src/config/options.js';
-import { settingsFrom } from '../../src/config/settings.js';
-import type { ControllerDeps } from '../../src/controllers/index.js';
 import { registerNetworking } from '../../src/controllers/networking/index.js';
 import { VSwitchIpGauge } from '../../src/controllers/resolve/vswitch-ips-gauge.js';
-import { loadKubeConfig, Manager } from '../../src/operator/index.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
 import { upstreamExamples } from '../fixtures/fixtures.js';
-import { installChartRbac } from '../harness/chart-rbac.js';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import type { ControlPlane } from '../harness/controlplane.js';
+import { startControllerEnv, type ControllerEnv } from '../harness/controller-env.js';
 import { eventually } from '../harness/eventually.js';
 
-const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
-const silent = pino({ level: 'silent' });
-
-interface EventObject {
-  type: string;
-  reason: string;
-  note?: string;
-  regarding?: { kind?: string; name?: string };
-}
-
 describe('PodNetworking controller on a real API server', { timeout: 300_000 }, () => {
+  let env: ControllerEnv;
   let cp: ControlPlane;
   let sim: RunningSimulator;
-  let manager: Manager;
   let registry: Registry;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await cp.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string) => env.kubectl(args, input);
   async function getPodNetworking(name: string): Promise<PodNetworking | undefined> {
     const result = await cp.kubectl(['get', 'podnetworking', name, '-o', 'json']);
     return result.code === 0 ? PodNetworking.parse(JSON.parse(result.stdout)) : undefined;
   }
-  async function events(name: string): Promise<EventObject[]> {
-    const list = JSON.parse(await kubectl(['get', 'events.events.k8s.io', '-A', '-o', 'json'])) as { items: EventObject[] };
-    return list.items.filter((e) => e.regarding?.kind === 'PodNetworking' && e.regarding.name === name);
-  }
+  const events = (name: string) => env.events('PodNetworking', name);
   const statusIs = (name: string, status: 'Ready' | 'Fail') =>
     eventually(`${name} is ${status}`, async () => {
       const pn = await getPodNetworking(name);
@@ -59,27 +35,15 @@ describe('PodNetworking controller on a real API server', { timeout: 300_000 }, 
     });
 
   before(async () => {
-    cp = await startControlPlane({ kwok: false });
-    await kubectl(['apply', '-f', crdsDir]);
-    const identity = await installChartRbac(cp);
-    sim = await startSimulator({ logLevel: 'silent' });
-    const { cloud } = providerFor(sim);
-    const parsed = parseOptions(['--cluster-id=test-cluster', '--cluster-name=local', `--region=${sim.region}`], {});
-    assert.ok(!parsed.help);
     registry = new Registry();
-    const deps: ControllerDeps = {
-      cloud,
-      settings: settingsFrom(parsed.options),
-      catalog: createInstanceTypeCatalog(cloud, { logger: silent, registry, defaultEniType: 'Default' }),
-    };
-    manager = new Manager({ kubeConfig: loadKubeConfig(identity.kubeconfigPath), logger: silent, identity: 'networking-test', leaderElection: false, registry });
-    registerNetworking(manager, deps, { vSwitchIps: new VSwitchIpGauge(registry), resyncMs: 1_000 });
+    env = await startControllerEnv({ chartRbac: true, registry });
+    ({ cp, sim } = env);
+    const manager = env.manager({ identity: 'networking-test', registry });
+    registerNetworking(manager, env.deps, { vSwitchIps: new VSwitchIpGauge(registry), resyncMs: 1_000 });
     await manager.start();
   });
   after(async () => {
-    await manager?.stop();
-    await sim?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it("fails the documentation's example, whose vSwitch and security group do not exist, with a Warning Event", async () => {

@@ -6,36 +6,25 @@
 // drains through PDBs; deleting the Node terminates its claim; liveness; garbage collection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { ECSNodeClass, ECSNodeClassPlural } from '../../src/apis/ecsnodeclass.js';
 import { NodeClaim } from '../../src/apis/nodeclaim.js';
-import { createInstanceTypeCatalog, type InstanceTypeCatalog } from '../../src/catalog/index.js';
-import { providerFor, type TestProvider } from '../../src/cloud/alibaba/testing.js';
-import { parseOptions } from '../../src/config/options.js';
-import { settingsFrom } from '../../src/config/settings.js';
+import type { InstanceTypeCatalog } from '../../src/catalog/index.js';
+import type { TestProvider } from '../../src/cloud/alibaba/testing.js';
 import type { ControllerDeps } from '../../src/controllers/index.js';
 import { registerNodeClaim } from '../../src/controllers/nodeclaim/index.js';
 import { nodeClassHash, NodeClassHashVersion } from '../../src/controllers/nodeclass/hash.js';
-import { loadKubeConfig, Manager, patch, type Node } from '../../src/operator/index.js';
+import { patch, type Manager, type Node } from '../../src/operator/index.js';
 import { parseQuantity } from '../../src/scheduling/index.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
+import type { ControlPlane } from '../harness/controlplane.js';
+import { startControllerEnv, type ControllerEnv, type EventObject } from '../harness/controller-env.js';
 import { eventually } from '../harness/eventually.js';
 
-const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
-const silent = pino({ level: 'silent' });
 const clusterName = 'local';
 const registrationTtlMs = 45_000;
 
-interface EventObject {
-  reason: string;
-  note?: string;
-  regarding?: { kind?: string; name?: string };
-}
-
 describe('NodeClaim lifecycle on a real control plane and the simulator', { timeout: 600_000 }, () => {
+  let env: ControllerEnv;
   let cp: ControlPlane;
   let sim: RunningSimulator;
   let provider: TestProvider;
@@ -43,11 +32,7 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
   let deps: ControllerDeps;
   const managers: Manager[] = [];
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await cp.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string) => env.kubectl(args, input);
   async function getJson<T>(args: string[]): Promise<T | undefined> {
     const result = await cp.kubectl([...args, '-o', 'json']);
     return result.code === 0 ? (JSON.parse(result.stdout) as T) : undefined;
@@ -65,7 +50,7 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
   const instancesFor = (uid: string) => sim.state.instances().filter((i) => i.tags['karpenter.k8s.alibabacloud/launch-token'] === uid);
 
   async function startManager(overrides: Parameters<typeof registerNodeClaim>[2] = {}): Promise<Manager> {
-    const manager = new Manager({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), logger: silent, identity: `test-${managers.length}`, leaderElection: false, registry: new Registry() });
+    const manager = env.manager({ identity: `test-${managers.length}` });
     registerNodeClaim(manager, deps, { registrationTtlMs, garbageCollectionIntervalMs: 3_000, garbageCollectionGraceMs: 2_000, drainRetryMs: 1_000, instanceTerminationPollMs: 500, ...overrides });
     managers.push(manager);
     await manager.start();
@@ -103,15 +88,9 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
   let nodeClassStatus: Record<string, unknown> = {};
 
   before(async () => {
-    cp = await startControlPlane({ kwok: true });
-    await kubectl(['apply', '-f', crdsDir]);
-    sim = await startSimulator({ kubeconfig: cp.kubeconfigPath, clusterName, logLevel: 'silent' });
-    provider = providerFor(sim);
-    catalog = createInstanceTypeCatalog(provider.cloud, { logger: silent, registry: new Registry(), defaultEniType: 'Default' });
-    await catalog.refresh();
-    const parsed = parseOptions(['--cluster-id=test-cluster', `--cluster-name=${clusterName}`, `--region=${sim.region}`], {});
-    assert.ok(!parsed.help);
-    deps = { cloud: provider.cloud, settings: settingsFrom(parsed.options), catalog };
+    env = await startControllerEnv({ kwok: true, clusterName, refreshCatalog: true });
+    ({ cp, sim, provider, deps } = env);
+    catalog = deps.catalog;
 
     // The node class controller's work, done here from the same cloud answers: this test is about NodeClaims.
     const vSwitches = await provider.cloud.listVSwitches({ tags: { 'karpenter.sh/discovery': clusterName } });
@@ -129,7 +108,7 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
       metadata: { name: 'default', annotations: { 'karpenter.k8s.alibabacloud/ecsnodeclass-hash': '1234' } },
       spec: nodeClassSpec,
     }));
-    const manager0 = new Manager({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), logger: silent, identity: 'status-writer', leaderElection: false });
+    const manager0 = env.manager({ identity: 'status-writer' });
     await manager0.clients.customObjects.patchClusterCustomObjectStatus(
       { group: 'karpenter.k8s.alibabacloud', version: 'v1alpha1', plural: ECSNodeClassPlural, name: 'default', body: { status: nodeClassStatus } },
       patch.merge,
@@ -138,9 +117,7 @@ describe('NodeClaim lifecycle on a real control plane and the simulator', { time
   });
 
   after(async () => {
-    for (const m of managers) await m.stop().catch(() => undefined);
-    await sim?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   const generalTypes = ['ecs.g7.large', 'ecs.c7.large', 'ecs.g6.large', 'ecs.c6.large', 'ecs.g7.xlarge'];

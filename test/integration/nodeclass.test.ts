@@ -7,84 +7,49 @@
 // NodeClaims launched from the class.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ECSNodeClass } from '../../src/apis/ecsnodeclass.js';
-import { createInstanceTypeCatalog } from '../../src/catalog/index.js';
-import { providerFor, type TestProvider } from '../../src/cloud/alibaba/testing.js';
-import { parseOptions } from '../../src/config/options.js';
-import { settingsFrom } from '../../src/config/settings.js';
-import type { ControllerDeps } from '../../src/controllers/index.js';
+import type { TestProvider } from '../../src/cloud/alibaba/testing.js';
 import { nodeClassHash, NodeClassHashVersion, registerNodeClass } from '../../src/controllers/nodeclass/index.js';
 import { VSwitchIpGauge } from '../../src/controllers/resolve/vswitch-ips-gauge.js';
-import { loadKubeConfig, Manager } from '../../src/operator/index.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
 import { upstreamExamples } from '../fixtures/fixtures.js';
-import { installChartRbac } from '../harness/chart-rbac.js';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import type { ControlPlane } from '../harness/controlplane.js';
+import { startControllerEnv, type ControllerEnv } from '../harness/controller-env.js';
 import { eventually } from '../harness/eventually.js';
 
-const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
-const silent = pino({ level: 'silent' });
 const clusterName = 'bank-prod';
 const hashKey = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash';
 const versionKey = 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version';
 
-interface EventObject {
-  type: string;
-  reason: string;
-  note?: string;
-  regarding?: { kind?: string; name?: string };
-}
-
 describe('ECSNodeClass controller on a real API server', { timeout: 300_000 }, () => {
+  let env: ControllerEnv;
   let cp: ControlPlane;
   let sim: RunningSimulator;
   let provider: TestProvider;
-  let manager: Manager;
   let registry: Registry;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await cp.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string) => env.kubectl(args, input);
   async function getNodeClass(name: string): Promise<ECSNodeClass | undefined> {
     const result = await cp.kubectl(['get', 'ecsnodeclass', name, '-o', 'json']);
     return result.code === 0 ? ECSNodeClass.parse(JSON.parse(result.stdout)) : undefined;
   }
   const condition = (nc: ECSNodeClass | undefined, type: string) => nc?.status?.conditions?.find((c) => c.type === type);
-  async function events(name: string): Promise<EventObject[]> {
-    const list = JSON.parse(await kubectl(['get', 'events.events.k8s.io', '-A', '-o', 'json'])) as { items: EventObject[] };
-    return list.items.filter((e) => e.regarding?.kind === 'ECSNodeClass' && e.regarding.name === name);
-  }
+  const events = (name: string) => env.events('ECSNodeClass', name);
   function nodeClassManifest(name: string, spec: Record<string, unknown>): string {
     return JSON.stringify({ apiVersion: 'karpenter.k8s.alibabacloud/v1alpha1', kind: 'ECSNodeClass', metadata: { name }, spec });
   }
 
   before(async () => {
-    cp = await startControlPlane({ kwok: false });
-    await kubectl(['apply', '-f', crdsDir]);
-    const identity = await installChartRbac(cp);
-    sim = await startSimulator({ clusterName, logLevel: 'silent' });
-    provider = providerFor(sim);
-    const parsed = parseOptions(['--cluster-id=test-cluster', `--cluster-name=${clusterName}`, `--region=${sim.region}`], {});
-    assert.ok(!parsed.help);
     registry = new Registry();
-    const deps: ControllerDeps = {
-      cloud: provider.cloud,
-      settings: settingsFrom(parsed.options),
-      catalog: createInstanceTypeCatalog(provider.cloud, { logger: silent, registry, defaultEniType: 'Default' }),
-    };
-    manager = new Manager({ kubeConfig: loadKubeConfig(identity.kubeconfigPath), logger: silent, identity: 'nodeclass-test', leaderElection: false, registry });
-    registerNodeClass(manager, deps, { vSwitchIps: new VSwitchIpGauge(registry), resyncMs: 1_000 });
+    env = await startControllerEnv({ clusterName, chartRbac: true, registry });
+    ({ cp, sim, provider } = env);
+    const manager = env.manager({ identity: 'nodeclass-test', registry });
+    registerNodeClass(manager, env.deps, { vSwitchIps: new VSwitchIpGauge(registry), resyncMs: 1_000 });
     await manager.start();
   });
   after(async () => {
-    await manager?.stop();
-    await sim?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it('resolves the upstream getting-started ECSNodeClass to Ready with vSwitches, security groups and images', async () => {

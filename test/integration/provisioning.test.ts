@@ -8,52 +8,31 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { ECSNodeClass, ECSNodeClassPlural } from '../../src/apis/ecsnodeclass.js';
 import { NodeClaim } from '../../src/apis/nodeclaim.js';
 import { NodePool } from '../../src/apis/nodepool.js';
-import { createInstanceTypeCatalog, type InstanceTypeCatalog } from '../../src/catalog/index.js';
-import { providerFor, type TestProvider } from '../../src/cloud/alibaba/testing.js';
-import { parseOptions } from '../../src/config/options.js';
-import { settingsFrom } from '../../src/config/settings.js';
-import type { ControllerDeps } from '../../src/controllers/index.js';
+import type { InstanceTypeCatalog } from '../../src/catalog/index.js';
+import type { TestProvider } from '../../src/cloud/alibaba/testing.js';
 import { nodePoolHash, registerProvisioning } from '../../src/controllers/provisioning/index.js';
-import { loadKubeConfig, Manager, patch } from '../../src/operator/index.js';
+import { patch, type Manager } from '../../src/operator/index.js';
 import { resourcesFromQuantities } from '../../src/scheduling/index.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
+import { startControllerEnv, type ControllerEnv, type EventObject } from '../harness/controller-env.js';
 import { eventually } from '../harness/eventually.js';
 
-const crdsDir = fileURLToPath(new URL('../../crds/', import.meta.url));
 const upstream = (file: string) => fileURLToPath(new URL(`../fixtures/upstream/${file}`, import.meta.url));
-const silent = pino({ level: 'silent' });
 const clusterName = 'prov';
 
-interface EventObject {
-  type?: string;
-  reason: string;
-  note?: string;
-  regarding?: { kind?: string; name?: string; namespace?: string };
-  series?: { count?: number };
-  reportingController?: string;
-}
-
 describe('provisioning on a real API server', { timeout: 300_000 }, () => {
-  let cp: ControlPlane;
-  let sim: RunningSimulator;
+  let env: ControllerEnv;
   let provider: TestProvider;
   let catalog: InstanceTypeCatalog;
   let manager: Manager;
   let registry: Registry;
   let nodeClass: ECSNodeClass;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await cp.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string) => env.kubectl(args, input);
   async function getJson<T>(args: string[]): Promise<T> {
     return JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
   }
@@ -77,15 +56,9 @@ describe('provisioning on a real API server', { timeout: 300_000 }, () => {
   }
 
   before(async () => {
-    cp = await startControlPlane({ kwok: false });
-    await kubectl(['apply', '-f', crdsDir]);
-    sim = await startSimulator({ clusterName, logLevel: 'silent' });
-    provider = providerFor(sim);
-    catalog = createInstanceTypeCatalog(provider.cloud, { logger: silent, registry: new Registry(), defaultEniType: 'Default' });
-    await catalog.refresh();
-    const parsed = parseOptions(['--cluster-id=test-cluster', `--cluster-name=${clusterName}`, `--region=${sim.region}`, '--batch-idle-duration=300ms', '--batch-max-duration=3s'], {});
-    assert.ok(!parsed.help);
-    const deps: ControllerDeps = { cloud: provider.cloud, settings: settingsFrom(parsed.options), catalog };
+    env = await startControllerEnv({ clusterName, flags: ['--batch-idle-duration=300ms', '--batch-max-duration=3s'], refreshCatalog: true });
+    ({ provider } = env);
+    catalog = env.deps.catalog;
 
     // The upstream getting-started NodePool and ECSNodeClass, unchanged but for the cluster name.
     const fixture = (await readFile(upstream('karpenter-alibabacloud-getting-started.yaml'), 'utf8')).replaceAll('${CLUSTER_NAME}', clusterName);
@@ -98,20 +71,19 @@ describe('provisioning on a real API server', { timeout: 300_000 }, () => {
       images: [{ id: 'm-x', requirements: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] }] }],
       conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
     };
-    manager = new Manager({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), logger: silent, identity: 'provisioning-test', leaderElection: false, registry: (registry = new Registry()) });
+    manager = env.manager({ identity: 'provisioning-test' });
+    registry = manager.registry;
     await manager.clients.customObjects.patchClusterCustomObjectStatus(
       { group: 'karpenter.k8s.alibabacloud', version: 'v1alpha1', plural: ECSNodeClassPlural, name: 'defaultnodeclass', body: { status } },
       patch.merge,
     );
     nodeClass = ECSNodeClass.parse(await getJson(['get', 'ecsnodeclass', 'defaultnodeclass']));
-    registerProvisioning(manager, deps, { retryAfterMs: 1_000 });
+    registerProvisioning(manager, env.deps, { retryAfterMs: 1_000 });
     await manager.start();
   });
 
   after(async () => {
-    await manager?.stop().catch(() => undefined);
-    await sim?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it('turns pending inflate pods into NodeClaims with the cheapest fitting types first, and nominates the pods', async () => {

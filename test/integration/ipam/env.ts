@@ -4,7 +4,6 @@
 // launched through the provider without the bootstrap line, so their Nodes join only when the
 // test says (joinNode plays the kubelet), which lets tests look at a pool before its Node exists.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createInstanceTypeCatalog } from '../../../src/catalog/index.js';
@@ -19,8 +18,8 @@ import { parseIpamConfig, type IpamConfigInput } from '../../../src/ipam/config.
 import { startIpamSimEnv, type IpamSimEnv } from '../../../src/ipam/testing.js';
 import { loadKubeConfig, Manager } from '../../../src/operator/index.js';
 import { startControlPlane, type ControlPlane } from '../../harness/controlplane.js';
+import { installCrds } from '../../harness/crds.js';
 
-const crdsDir = fileURLToPath(new URL('../../../crds/', import.meta.url));
 const silent = pino({ level: 'silent' });
 /** IPAM_TEST_LOG=<file> keeps the operator's logs of a run (info level) for a failing test. */
 const operatorLogger = process.env['IPAM_TEST_LOG'] ? pino({ level: 'info' }, pino.destination({ dest: process.env['IPAM_TEST_LOG'], sync: true })) : silent;
@@ -52,7 +51,7 @@ export async function startIpamK8sEnv(opts: { ipam?: Partial<IpamConfigInput>; c
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout;
     };
-    await kubectl(['apply', '-f', crdsDir]);
+    await installCrds(cp);
     sim = await startIpamSimEnv({ ...opts.simulator, simulator: { clusterName: 'local', logLevel: 'silent', ...opts.simulator?.simulator, kubeconfig: cp.kubeconfigPath } });
     const env = sim;
     const catalog = createInstanceTypeCatalog(env.cloud, { logger: silent, registry: new Registry(), defaultEniType: 'Default' });
