@@ -13,6 +13,7 @@ import { NodeClaim } from '../../src/apis/nodeclaim.js';
 import { eventually } from '../harness/eventually.js';
 import { startE2e, type E2eEnv } from '../harness/e2e.js';
 import { sampleValue } from '../harness/operator-process.js';
+import { pauseDeployment } from '../harness/workloads.js';
 
 const Pod = z.object({
   metadata: z.object({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional(), deletionTimestamp: z.string().optional() }),
@@ -55,23 +56,12 @@ describe('disruption', { timeout: 900_000 }, () => {
   const disrupting = (ns: NodeJson[]) => ns.filter((n) => n.metadata.deletionTimestamp || (n.spec.taints ?? []).some((t) => t.key === 'karpenter.sh/disrupted')).length;
 
   const deployment = (name: string, replicas: number, o: { cpu?: string; memory?: string; selector?: Record<string, string>; annotations?: Record<string, string> } = {}) =>
-    JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace: 'default' },
-      spec: {
-        replicas,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name }, ...(o.annotations ? { annotations: o.annotations } : {}) },
-          spec: {
-            terminationGracePeriodSeconds: 0,
-            ...(o.selector ? { nodeSelector: o.selector } : {}),
-            containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: o.cpu ?? '1', memory: o.memory ?? '1Gi' } } }],
-          },
-        },
-      },
-    });
+    JSON.stringify(pauseDeployment(name, {
+      replicas,
+      requests: { cpu: o.cpu ?? '1', memory: o.memory ?? '1Gi' },
+      ...(o.selector ? { nodeSelector: o.selector } : {}),
+      ...(o.annotations ? { annotations: o.annotations } : {}),
+    }));
   const scale = (name: string, replicas: number) => env.kubectl(['scale', `deployment/${name}`, `--replicas=${replicas}`]);
   const allRunning = (app: string, count: number, timeoutMs = 120_000) =>
     eventually(`${count} ${app} pods run`, async () => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../harness/eventually.js';
 import { startE2e, type E2eEnv } from '../harness/e2e.js';
+import { pauseDeployment } from '../harness/workloads.js';
 
 interface PodJson {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -20,24 +21,15 @@ interface PodENIJson {
   spec?: { allocations?: { ipv4?: string; eni?: { id?: string; vSwitchID?: string; securityGroupIDs?: string[] } }[] };
 }
 
+/** As Karpenter's inflate Deployment: any capacity type, but only on Karpenter's nodes. */
 function deployment(name: string, replicas: number, labels: Record<string, string>, cpu: string) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...labels } },
-        spec: {
-          terminationGracePeriodSeconds: 0,
-          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator: 'Exists' }] }] } } },
-          containers: [{ name: 'pause', image: 'public.ecr.aws/eks-distro/kubernetes/pause:3.7', resources: { requests: { cpu, memory: '256Mi' } } }],
-        },
-      },
-    },
-  };
+  return pauseDeployment(name, {
+    replicas,
+    labels,
+    requests: { cpu, memory: '256Mi' },
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator: 'Exists' }] }] } } },
+    image: 'public.ecr.aws/eks-distro/kubernetes/pause:3.7',
+  });
 }
 
 describe('IPAM end to end: the bank scenario (issue 7)', { timeout: 600_000 }, () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Instance } from '../../../src/cloud/types.js';
 import { eventually } from '../../harness/eventually.js';
+import { pauseDeployment } from '../../harness/workloads.js';
 import { checkNoDoubleAllocation, checkNothingLeaked, podIpsOf, readState, startIpamK8sEnv, type IpamK8sEnv, type NetworkNodeJson, type PodJson } from './env.js';
 
 const ns = 'bank';
@@ -23,22 +24,7 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 function deployment(name: string, replicas: number, labels: Record<string, string>) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name, ...labels } },
-        spec: {
-          terminationGracePeriodSeconds: 0,
-          containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
-        },
-      },
-    },
-  };
+  return pauseDeployment(name, { namespace: ns, replicas, labels, requests: { cpu: '100m', memory: '64Mi' } });
 }
 
 describe('IPAM through Kubernetes: the bank scenario', { timeout: 300_000 }, () => {
