@@ -4,14 +4,12 @@
 // removed while NodeClaims launched from it still exist.
 import { ECSNodeClassApiVersion, ECSNodeClassGroup, ECSNodeClassKind, ECSNodeClassPlural, ECSNodeClassVersion, type ECSNodeClass } from '../../apis/ecsnodeclass.js';
 import { AnnotationECSNodeClassHash, AnnotationECSNodeClassHashVersion, FinalizerNodeClass } from '../../apis/labels.js';
-import { NodeClaimPlural, type NodeClaim } from '../../apis/nodeclaim.js';
-import { KarpenterGroup } from '../../apis/labels.js';
-import { KarpenterVersion } from '../../apis/nodepool.js';
-import { hashVersionUpdate } from '../../disruption/index.js';
+import type { NodeClaim } from '../../apis/nodeclaim.js';
 import { ECSNodeClasses, isNotFound, NodeClaims, patch, watch, type Manager, type InformerEvent, type ReconcileContext } from '../../operator/index.js';
 import type { ControllerDeps } from '../index.js';
 import { canonicalJson } from '../../catalog/index.js';
 import { setConditions } from '../resolve/conditions.js';
+import { restampNodeClaimHashes } from '../shared/hash-version.js';
 import type { VSwitchIpGauge } from '../resolve/vswitch-ips-gauge.js';
 import { nodeClassHash, NodeClassHashVersion } from './hash.js';
 import { resolveNodeClass } from './resolve.js';
@@ -115,7 +113,10 @@ export function registerNodeClass(manager: Manager, deps: ControllerDeps, opts: 
     // A new hash version (an upgrade changed the hashing): the claims' hashes are not comparable
     // with the one about to be written, so they are re-stamped first (Karpenter's hash controller).
     // Claims first: if this fails the node class keeps its old version and the next pass retries.
-    if (annotations[AnnotationECSNodeClassHashVersion] !== NodeClassHashVersion) await restampClaims(name, hash, log);
+    if (annotations[AnnotationECSNodeClassHashVersion] !== NodeClassHashVersion) {
+      const claims = nodeClaims.list().filter((c) => usesNodeClass(c, name));
+      await restampNodeClaimHashes(manager, claims, { hash, version: NodeClassHashVersion }, { hash: AnnotationECSNodeClassHash, version: AnnotationECSNodeClassHashVersion }, log);
+    }
     // Merge patch with the resourceVersion: a concurrent edit of the finalizer list (someone
     // else's finalizer) is a conflict and a retry, never an overwrite.
     await manager.clients.customObjects.patchClusterCustomObject(
@@ -134,24 +135,6 @@ export function registerNodeClass(manager: Manager, deps: ControllerDeps, opts: 
       },
       patch.merge,
     );
-  }
-
-  /** Brings the hash annotations of this node class's NodeClaims to the current hash version (hashVersionUpdate). */
-  async function restampClaims(name: string, hash: string, log: ReconcileContext['log']): Promise<void> {
-    const keys = { hash: AnnotationECSNodeClassHash, version: AnnotationECSNodeClassHashVersion };
-    for (const claim of nodeClaims.list().filter((c) => usesNodeClass(c, name) && !c.metadata.deletionTimestamp)) {
-      const annotations = hashVersionUpdate(claim, { hash, version: NodeClassHashVersion }, keys);
-      if (!annotations) continue;
-      try {
-        await manager.clients.customObjects.patchClusterCustomObject(
-          { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural, name: claim.metadata.name as string, body: { metadata: { annotations } } },
-          patch.merge,
-        );
-        log.info({ nodeClaim: claim.metadata.name, annotations }, 'NodeClaim re-stamped with the current node class hash version');
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    }
   }
 
   /** Deletion waits for every NodeClaim launched from this node class (Karpenter's behaviour). */

@@ -13,6 +13,7 @@ import type { ControllerDeps } from '../index.js';
 import { toQuantities } from '../nodeclaim/quantities.js';
 import { readyFrom, setConditions, type ConditionInput } from '../resolve/conditions.js';
 import { ClaimIndex, type SnapshotInformers } from '../shared/cluster-informers.js';
+import { restampNodeClaimHashes } from '../shared/hash-version.js';
 import { nodePoolHash, NodePoolHashVersion } from './nodepool-hash.js';
 
 const api = { group: KarpenterGroup, version: KarpenterVersion, plural: NodePoolPlural } as const;
@@ -60,6 +61,10 @@ async function reconcileNodePool(
   const hash = nodePoolHash(pool);
   const annotations = pool.metadata.annotations ?? {};
   if (annotations[AnnotationNodePoolHash] !== hash || annotations[AnnotationNodePoolHashVersion] !== NodePoolHashVersion) {
+    // Claims first: if this fails the pool keeps its old version and the next pass retries.
+    if (annotations[AnnotationNodePoolHashVersion] !== NodePoolHashVersion) {
+      await restampNodeClaimHashes(manager, claims, { hash, version: NodePoolHashVersion }, { hash: AnnotationNodePoolHash, version: AnnotationNodePoolHashVersion }, log);
+    }
     await manager.clients.customObjects.patchClusterCustomObject(
       { ...api, name, body: { metadata: { annotations: { [AnnotationNodePoolHash]: hash, [AnnotationNodePoolHashVersion]: NodePoolHashVersion } } } },
       patch.merge,
