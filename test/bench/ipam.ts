@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineFor, startIpamSimEnv } from '../../src/ipam/testing.js';
-import { mulberry32 } from './prng.js';
+import { seededRandom } from '../../src/scheduling/test-fixtures.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODES = 20;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     });
     env.sim.state.resetCalls();
 
-    const rng = mulberry32(2024);
+    const rng = seededRandom(2024);
     const nodes = instances.map((inst, i) => ({ name: `bench-${i}`, instanceId: inst.id }));
     await Promise.all(nodes.map((n) => engine.registerNode({ ...n, zone: env.zone, instanceType: env.instanceTypes.get(INSTANCE_TYPE)! })));
     const warmUpCalls = Object.values(env.sim.state.calls()).reduce((n, c) => n + c.total, 0);

@@ -1,16 +1,6 @@
-// A tiny seeded PRNG (mulberry32) so every benchmark and property-test workload is reproducible.
+// Seeded randomness, so every benchmark workload is reproducible from its seed. The generator
+// itself is the scheduling core's test one (seededRandom, mulberry32), shared with its property tests.
 export type Rng = () => number;
-
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;

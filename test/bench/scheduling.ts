@@ -17,7 +17,7 @@ import {
 } from '../../src/scheduling/index.js';
 import { loadCatalog } from './catalog.js';
 import { catalogNetworking, catalogNodePool, catalogPods, type CatalogWorkload } from './catalog-workloads.js';
-import { mulberry32 } from './prng.js';
+import { seededRandom } from '../../src/scheduling/test-fixtures.js';
 import { defaultNodePool, diversePods, fakeInstanceTypes, preferencePods } from './reference-workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -96,7 +96,7 @@ function poolTypes(pool: NodePoolTemplate, types: InstanceType[]): InstanceType[
 }
 
 function build(spec: CaseSpec, pods: number, seed: number): BuiltCase {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   if (spec.suite === 'catalog') {
     catalogCache ??= loadCatalog('cn-hangzhou');
     const input: SchedulingInput = {
