@@ -2,9 +2,8 @@
 // few API writes they make (NodeClaim status conditions, node taints, NodeClaim create/delete).
 // Every write of an object read from the cache carries its resourceVersion, so a concurrent write
 // by the lifecycle controller or kwok fails with a conflict and is retried on fresh data.
-import { NodeClaim, NodeClaimApiVersion, NodeClaimKind, NodeClaimPlural } from '../../apis/nodeclaim.js';
-import { KarpenterGroup, TaintDisrupted } from '../../apis/labels.js';
-import { KarpenterVersion } from '../../apis/nodepool.js';
+import { NodeClaim, NodeClaimApiVersion, NodeClaimKind } from '../../apis/nodeclaim.js';
+import { TaintDisrupted } from '../../apis/labels.js';
 import type { Condition } from '../../apis/conditions.js';
 import type { InstanceTypeCatalog } from '../../catalog/index.js';
 import type { CloudProvider } from '../../cloud/index.js';
@@ -13,13 +12,13 @@ import type { InstanceFacts } from '../../disruption/index.js';
 import { isConflict, isNotFound, PodDisruptionBudgets, patch, type Informer, type Manager, type Node } from '../../operator/index.js';
 import { PodSpecCache } from '../../state/index.js';
 import { ClaimIndex, snapshotInformers } from '../shared/cluster-informers.js';
+import { nodeClaimApi } from '../shared/nodeclaim-api.js';
 import type { DisruptionMetrics } from './metrics.js';
 
 export { claimOfNode } from '../shared/cluster-informers.js';
+export { deleteClaim } from '../shared/nodeclaim-api.js';
 export const IndexClaimByNodePool = ClaimIndex.byNodePool;
 export const IndexClaimByNodeClassName = ClaimIndex.byNodeClass;
-
-const claimApi = { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural } as const;
 
 export interface DisruptionOptions {
   pollIntervalMs: number;
@@ -58,34 +57,21 @@ export interface DisruptionContext extends DisruptionInformers {
 /** Replaces the claim's conditions, guarded by its resourceVersion. */
 export async function patchClaimConditions(ctx: DisruptionContext, claim: NodeClaim, conditions: Condition[]): Promise<void> {
   await ctx.manager.clients.customObjects.patchClusterCustomObjectStatus(
-    { ...claimApi, name: claim.metadata.name ?? '', body: { metadata: { resourceVersion: claim.metadata.resourceVersion }, status: { conditions } } },
+    { ...nodeClaimApi, name: claim.metadata.name ?? '', body: { metadata: { resourceVersion: claim.metadata.resourceVersion }, status: { conditions } } },
     patch.merge,
   );
 }
 
 export async function patchClaimStatusField(ctx: DisruptionContext, name: string, status: Record<string, unknown>): Promise<void> {
-  await ctx.manager.clients.customObjects.patchClusterCustomObjectStatus({ ...claimApi, name, body: { status } }, patch.merge);
+  await ctx.manager.clients.customObjects.patchClusterCustomObjectStatus({ ...nodeClaimApi, name, body: { status } }, patch.merge);
 }
 
 export async function createClaim(ctx: DisruptionContext, body: Record<string, unknown>): Promise<NodeClaim> {
   const created: unknown = await ctx.manager.clients.customObjects.createClusterCustomObject({
-    ...claimApi,
+    ...nodeClaimApi,
     body: { apiVersion: NodeClaimApiVersion, kind: NodeClaimKind, ...body },
   });
   return NodeClaim.parse(created);
-}
-
-/** Deletes the NodeClaim (its finalizer drains the node); gone already, or replaced by another of that name, is fine. */
-export async function deleteClaim(ctx: DisruptionContext, claim: NodeClaim): Promise<void> {
-  try {
-    await ctx.manager.clients.customObjects.deleteClusterCustomObject({
-      ...claimApi,
-      name: claim.metadata.name ?? '',
-      body: { preconditions: { uid: claim.metadata.uid } },
-    });
-  } catch (error) {
-    if (!isNotFound(error) && !isConflict(error)) throw error;
-  }
 }
 
 const nodeWriteAttempts = 4;

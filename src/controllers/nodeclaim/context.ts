@@ -3,19 +3,18 @@
 // an object read from the cache carries its resourceVersion, so a concurrent change (another
 // controller's condition, kwok's status) makes the write fail with a conflict and the step retry
 // on fresh data instead of overwriting it.
-import { NodeClaim, NodeClaimPlural } from '../../apis/nodeclaim.js';
+import { NodeClaim } from '../../apis/nodeclaim.js';
 import type { ECSNodeClass } from '../../apis/ecsnodeclass.js';
-import { KarpenterGroup } from '../../apis/labels.js';
-import { KarpenterVersion } from '../../apis/nodepool.js';
 import type { CloudProvider } from '../../cloud/index.js';
 import { ECSNodeClasses, isConflict, isNotFound, Pods, patch, type Informer, type Manager, type Node, type Pod } from '../../operator/index.js';
 import type { InstanceTypeCatalog } from '../../catalog/index.js';
 import { nodeClaimInformer, nodeInformer } from '../shared/cluster-informers.js';
+import { nodeClaimApi } from '../shared/nodeclaim-api.js';
 import type { ClusterIdentity } from './launch-request.js';
 import type { NodeClaimMetrics } from './metrics.js';
 import type { NodeClaimOptions } from './options.js';
 
-const claimApi = { group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural } as const;
+export { deleteClaim } from '../shared/nodeclaim-api.js';
 
 export interface NodeClaimContext {
   manager: Manager;
@@ -43,7 +42,7 @@ function parseClaim(body: unknown): NodeClaim {
 export async function patchClaimStatus(ctx: NodeClaimContext, claim: NodeClaim, status: Partial<NonNullable<NodeClaim['status']>>): Promise<NodeClaim> {
   const body = { metadata: { resourceVersion: claim.metadata.resourceVersion }, status };
   const updated: unknown = await ctx.manager.clients.customObjects.patchClusterCustomObjectStatus(
-    { ...claimApi, name: claim.metadata.name ?? '', body },
+    { ...nodeClaimApi, name: claim.metadata.name ?? '', body },
     patch.merge,
   );
   return parseClaim(updated);
@@ -57,24 +56,10 @@ export async function patchClaimMetadata(
 ): Promise<NodeClaim> {
   const body = { metadata: { resourceVersion: claim.metadata.resourceVersion, ...metadata } };
   const updated: unknown = await ctx.manager.clients.customObjects.patchClusterCustomObject(
-    { ...claimApi, name: claim.metadata.name ?? '', body },
+    { ...nodeClaimApi, name: claim.metadata.name ?? '', body },
     patch.merge,
   );
   return parseClaim(updated);
-}
-
-/** Deletes the NodeClaim (its finalizer then runs the termination); a claim already gone is fine. */
-export async function deleteClaim(ctx: NodeClaimContext, claim: NodeClaim): Promise<void> {
-  try {
-    await ctx.manager.clients.customObjects.deleteClusterCustomObject({
-      ...claimApi,
-      name: claim.metadata.name ?? '',
-      body: { preconditions: { uid: claim.metadata.uid } },
-    });
-  } catch (error) {
-    // Gone, or a different claim of the same name (the uid precondition): nothing to delete.
-    if (!isNotFound(error) && !isConflict(error)) throw error;
-  }
 }
 
 /** Merge-patches the Node guarded by its resourceVersion. */

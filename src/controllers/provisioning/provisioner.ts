@@ -2,13 +2,12 @@
 // each pod what happened (Nominated onto a node or NodeClaim, or FailedScheduling with the core's
 // reason). Pods planned onto claims still in flight are placed there again by the next pass
 // (the snapshot describes in-flight claims as capacity), so a pass never asks twice for them.
-import { NodeClaimPlural } from '../../apis/nodeclaim.js';
-import { KarpenterGroup, KarpenterVersion } from '../../apis/nodepool.js';
 import { describeKubeError, isAlreadyExists, type Manager, type RunContext } from '../../operator/index.js';
 import { solve, type NewClaim } from '../../scheduling/index.js';
 import { buildClusterSnapshot, describeNetworkKeys, PodSpecCache, type ClusterSnapshot } from '../../state/index.js';
 import type { ControllerDeps } from '../index.js';
 import { snapshotObjects, type SnapshotInformers } from '../shared/cluster-informers.js';
+import { nodeClaimApi } from '../shared/nodeclaim-api.js';
 import { nodeClaimBody, nodeClaimName } from './nodeclaim-builder.js';
 import type { ProvisioningMetrics } from './metrics.js';
 import type { VSwitchReadings } from './vswitch-readings.js';
@@ -147,7 +146,7 @@ export class Provisioner {
       const name = nodeClaimName(claim.nodePool);
       const body = nodeClaimBody(claim, pool, name, snapshot.podNetworks);
       try {
-        await this.manager.clients.customObjects.createClusterCustomObject({ group: KarpenterGroup, version: KarpenterVersion, plural: NodeClaimPlural, body });
+        await this.manager.clients.customObjects.createClusterCustomObject({ ...nodeClaimApi, body });
         this.metrics.nodeClaimsCreated.count('provisioned', body);
         log.info(
           {
