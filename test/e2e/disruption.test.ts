@@ -219,6 +219,7 @@ describe('disruption', { timeout: 900_000 }, () => {
     const metrics = await env.operator.metrics();
     assert.ok(sampleValue(metrics, 'karpenter_nodeclaims_disrupted_total', { reason: 'drifted', nodepool: 'od' }) >= 1);
     assert.ok(sampleValue(metrics, 'karpenter_voluntary_disruption_decisions_total', { decision: 'replace', reason: 'drifted', consolidation_type: '' }) >= 1, 'a drifted node with pods was replaced before it was drained');
+    assert.ok(sampleValue(metrics, 'karpenter_nodeclaims_created_total', { reason: 'drifted', nodepool: 'od' }) >= 1, 'its replacement counted as created for drift');
     await env.kubectl(['delete', 'deployment', 'web']);
   });
 
@@ -234,7 +235,9 @@ describe('disruption', { timeout: 900_000 }, () => {
     env.simulator.faults.reclaimSpot(instanceId, { noticeMs: 45_000 });
     let podsMovedAt: number | undefined;
     let releasedAt: number | undefined;
+    const replacements = new Set<string>();
     await eventually('the reclaimed instance is released', async () => {
+      for (const c of await claims()) if (c.metadata.annotations?.['karpenter.k8s.alibabacloud/replacement-for'] === claim.metadata.name) replacements.add(c.metadata.name ?? '');
       const ps = running(await pods('spotty'));
       if (podsMovedAt === undefined && ps.length === 2 && ps.every((p) => p.spec.nodeName !== nodeName)) podsMovedAt = Date.now();
       if (releasedAt === undefined && !env.simulator.state.instance(instanceId)) releasedAt = Date.now();
@@ -246,6 +249,7 @@ describe('disruption', { timeout: 900_000 }, () => {
 
     const metrics = await env.operator.metrics();
     assert.equal(sampleValue(metrics, 'karpenter_interruption_received_messages_total', { message_type: 'spot_interrupted' }), 1);
+    assert.equal(sampleValue(metrics, 'karpenter_nodeclaims_created_total', { reason: 'interrupted' }), replacements.size, `replacements counted as created for the interruption: ${[...replacements].join(', ')}`);
     assert.doesNotMatch(await env.operator.log(), /forbidden/i, 'no request of the operator was refused by RBAC');
   });
 
@@ -317,6 +321,14 @@ describe('disruption', { timeout: 900_000 }, () => {
     assert.equal(replacement.metadata.annotations?.['karpenter.k8s.alibabacloud/replacement-for'], old.metadata.name, 'created as the replacement of the old NodeClaim');
     assert.ok(replacementAtDeletion?.length === 1 && replacementAtDeletion.every(initialized), 'the replacement was initialized before the old NodeClaim was deleted');
     assert.ok(priceOf(replacement) < oldPrice, `price per hour ${oldPrice} -> ${priceOf(replacement)}`);
+    // Both carry the node class hash and hash version they launched with (drift compares like with like).
+    const nodeClassAnnotations = z.object({ metadata: z.object({ annotations: z.record(z.string(), z.string()) }) }).parse(await env.getJson(['ecsnodeclass', 'defaultnodeclass'])).metadata.annotations;
+    for (const c of [old, replacement]) {
+      for (const key of ['karpenter.k8s.alibabacloud/ecsnodeclass-hash', 'karpenter.k8s.alibabacloud/ecsnodeclass-hash-version']) {
+        assert.ok(nodeClassAnnotations[key], key);
+        assert.equal(c.metadata.annotations?.[key], nodeClassAnnotations[key], `${c.metadata.name} ${key}`);
+      }
+    }
     assert.ok(after.every((p) => p.spec.nodeName === replacement.status?.nodeName), 'the light pods run on the replacement');
     assert.ok(fewestServing >= 1, `the PDB's minAvailable held throughout (fewest serving ${fewestServing})`);
     assert.deepEqual([...unschedulable], [], 'no light pod ever waited for a node');
