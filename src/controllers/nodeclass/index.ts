@@ -117,21 +117,22 @@ export function registerNodeClass(manager: Manager, deps: ControllerDeps, opts: 
       const claims = nodeClaims.list().filter((c) => usesNodeClass(c, name));
       await restampNodeClaimHashes(manager, claims, { hash, version: NodeClassHashVersion }, { hash: AnnotationECSNodeClassHash, version: AnnotationECSNodeClassHashVersion }, log);
     }
-    // Merge patch with the resourceVersion: a concurrent edit of the finalizer list (someone
-    // else's finalizer) is a conflict and a retry, never an overwrite.
+    await patchMetadata(nodeClass, {
+      ...(needsFinalizer ? { finalizers: [...finalizers, FinalizerNodeClass] } : {}),
+      ...(needsHash ? { annotations: { [AnnotationECSNodeClassHash]: hash, [AnnotationECSNodeClassHashVersion]: NodeClassHashVersion } } : {}),
+    });
+  }
+
+  /**
+   * Merge-patches the node class's own metadata with its resourceVersion: a concurrent edit of the
+   * finalizer list (someone else's finalizer) is a conflict and a retry, never an overwrite.
+   */
+  async function patchMetadata(nodeClass: ECSNodeClass, metadata: { finalizers?: string[]; annotations?: Record<string, string> }): Promise<void> {
     await manager.clients.customObjects.patchClusterCustomObject(
       {
         ...api,
-        name,
-        body: {
-          apiVersion: ECSNodeClassApiVersion,
-          kind: ECSNodeClassKind,
-          metadata: {
-            resourceVersion: nodeClass.metadata.resourceVersion,
-            ...(needsFinalizer ? { finalizers: [...finalizers, FinalizerNodeClass] } : {}),
-            ...(needsHash ? { annotations: { [AnnotationECSNodeClassHash]: hash, [AnnotationECSNodeClassHashVersion]: NodeClassHashVersion } } : {}),
-          },
-        },
+        name: nodeClass.metadata.name as string,
+        body: { apiVersion: ECSNodeClassApiVersion, kind: ECSNodeClassKind, metadata: { resourceVersion: nodeClass.metadata.resourceVersion, ...metadata } },
       },
       patch.merge,
     );
@@ -156,18 +157,7 @@ export function registerNodeClass(manager: Manager, deps: ControllerDeps, opts: 
       return { requeueAfter: 30_000 };
     }
     try {
-      await manager.clients.customObjects.patchClusterCustomObject(
-        {
-          ...api,
-          name,
-          body: {
-            apiVersion: ECSNodeClassApiVersion,
-            kind: ECSNodeClassKind,
-            metadata: { resourceVersion: nodeClass.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== FinalizerNodeClass) },
-          },
-        },
-        patch.merge,
-      );
+      await patchMetadata(nodeClass, { finalizers: finalizers.filter((f) => f !== FinalizerNodeClass) });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

@@ -30,6 +30,20 @@ async function attempt<T>(what: () => Promise<T>): Promise<{ value: T } | { erro
   }
 }
 
+/**
+ * One selector's condition (its type is also its reason when True): the cloud refused the lookup
+ * (its message), nothing matched (which selector terms), or it matched.
+ */
+function selectorCondition(
+  reasons: { type: string; failed: string; notFound: string },
+  outcome: { error: string } | { found: number },
+  nothingMatches: () => string,
+): ConditionInput {
+  if ('error' in outcome) return { type: reasons.type, status: 'False', reason: reasons.failed, message: outcome.error };
+  if (outcome.found === 0) return { type: reasons.type, status: 'False', reason: reasons.notFound, message: nothingMatches() };
+  return { type: reasons.type, status: 'True', reason: reasons.type, message: '' };
+}
+
 export async function resolveNodeClass(cloud: CloudProvider, spec: ECSNodeClassSpec): Promise<NodeClassResolution> {
   const [vSwitches, groups, images] = await Promise.all([
     attempt(() => resolveVSwitches(cloud, spec.vSwitchSelectorTerms)),
@@ -37,46 +51,26 @@ export async function resolveNodeClass(cloud: CloudProvider, spec: ECSNodeClassS
     attempt(() => resolveImages(cloud, spec.imageSelectorTerms)),
   ]);
 
-  const conditions: ConditionInput[] = [];
   const resolvedVSwitches = 'value' in vSwitches ? vSwitches.value.resources : [];
-  conditions.push(
-    'error' in vSwitches
-      ? { type: ECSNodeClassConditions.VSwitchesReady, status: 'False', reason: 'VSwitchResolutionFailed', message: vSwitches.error }
-      : resolvedVSwitches.length === 0
-        ? {
-            type: ECSNodeClassConditions.VSwitchesReady,
-            status: 'False',
-            reason: 'VSwitchesNotFound',
-            message: `no vSwitch matches vSwitchSelectorTerms ${describeTerms(spec.vSwitchSelectorTerms)}`,
-          }
-        : { type: ECSNodeClassConditions.VSwitchesReady, status: 'True', reason: 'VSwitchesReady', message: '' },
-  );
   const resolvedGroups = 'value' in groups ? groups.value.resources : [];
-  conditions.push(
-    'error' in groups
-      ? { type: ECSNodeClassConditions.SecurityGroupsReady, status: 'False', reason: 'SecurityGroupResolutionFailed', message: groups.error }
-      : resolvedGroups.length === 0
-        ? {
-            type: ECSNodeClassConditions.SecurityGroupsReady,
-            status: 'False',
-            reason: 'SecurityGroupsNotFound',
-            message: `no security group matches securityGroupSelectorTerms ${describeTerms(spec.securityGroupSelectorTerms)}`,
-          }
-        : { type: ECSNodeClassConditions.SecurityGroupsReady, status: 'True', reason: 'SecurityGroupsReady', message: '' },
-  );
   const resolvedImages = 'value' in images ? images.value.images : [];
-  conditions.push(
-    'error' in images
-      ? { type: ECSNodeClassConditions.ImagesReady, status: 'False', reason: 'ImageResolutionFailed', message: images.error }
-      : resolvedImages.length === 0
-        ? {
-            type: ECSNodeClassConditions.ImagesReady,
-            status: 'False',
-            reason: 'ImagesNotFound',
-            message: `no image matches imageSelectorTerms ${spec.imageSelectorTerms.map(describeImageTerm).join(' or ')}`,
-          }
-        : { type: ECSNodeClassConditions.ImagesReady, status: 'True', reason: 'ImagesReady', message: '' },
-  );
+  const conditions: ConditionInput[] = [
+    selectorCondition(
+      { type: ECSNodeClassConditions.VSwitchesReady, failed: 'VSwitchResolutionFailed', notFound: 'VSwitchesNotFound' },
+      'error' in vSwitches ? vSwitches : { found: resolvedVSwitches.length },
+      () => `no vSwitch matches vSwitchSelectorTerms ${describeTerms(spec.vSwitchSelectorTerms)}`,
+    ),
+    selectorCondition(
+      { type: ECSNodeClassConditions.SecurityGroupsReady, failed: 'SecurityGroupResolutionFailed', notFound: 'SecurityGroupsNotFound' },
+      'error' in groups ? groups : { found: resolvedGroups.length },
+      () => `no security group matches securityGroupSelectorTerms ${describeTerms(spec.securityGroupSelectorTerms)}`,
+    ),
+    selectorCondition(
+      { type: ECSNodeClassConditions.ImagesReady, failed: 'ImageResolutionFailed', notFound: 'ImagesNotFound' },
+      'error' in images ? images : { found: resolvedImages.length },
+      () => `no image matches imageSelectorTerms ${spec.imageSelectorTerms.map(describeImageTerm).join(' or ')}`,
+    ),
+  ];
   conditions.push(readyFrom(conditions));
 
   // Most free IPs first within a zone, as Karpenter orders status.subnets.
