@@ -29,6 +29,27 @@ function reported(resource: string, value: number): number {
   return resource === 'cpu' ? value / 1000 : value;
 }
 
+/** A scrape-time gauge of an amount per NodePool and resource type (usage, limits), in Karpenter's units. */
+function nodePoolResourceGauge(
+  registry: Registry,
+  source: Pick<NodePoolGaugeSource, 'pools'>,
+  metric: { name: string; help: string; resources: (pool: NodePool) => Readonly<Record<string, number>> | undefined },
+): void {
+  new Gauge({
+    name: metric.name,
+    help: metric.help,
+    labelNames: ['nodepool', 'resource_type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const pool of source.pools()) {
+        const nodepool = pool.metadata.name ?? '';
+        for (const [resource, value] of Object.entries(metric.resources(pool) ?? {})) this.set({ nodepool, resource_type: resource }, reported(resource, value));
+      }
+    },
+  });
+}
+
 /**
  * Why a NodeClaim was created, as upstream Karpenter labels karpenter_nodeclaims_created_total:
  * `provisioned` for pending pods (metrics.ProvisionedReason), the disruption command's reason
@@ -143,31 +164,15 @@ export class ProvisioningMetrics {
         }
       },
     });
-    new Gauge({
+    nodePoolResourceGauge(registry, nodePools, {
       name: 'karpenter_nodepools_usage',
       help: 'The amount of resources that have been provisioned for a nodepool. Labeled by nodepool name and resource type.',
-      labelNames: ['nodepool', 'resource_type'],
-      registers,
-      collect() {
-        this.reset();
-        for (const pool of nodePools.pools()) {
-          const name = pool.metadata.name ?? '';
-          for (const [resource, value] of Object.entries(nodePools.usage(name) ?? {})) this.set({ nodepool: name, resource_type: resource }, reported(resource, value));
-        }
-      },
+      resources: (pool) => nodePools.usage(pool.metadata.name ?? ''),
     });
-    new Gauge({
+    nodePoolResourceGauge(registry, nodePools, {
       name: 'karpenter_nodepools_limit',
       help: 'Limits specified on the nodepool that restrict the quantity of resources provisioned. Labeled by nodepool name and resource type.',
-      labelNames: ['nodepool', 'resource_type'],
-      registers,
-      collect() {
-        this.reset();
-        for (const pool of nodePools.pools()) {
-          const name = pool.metadata.name ?? '';
-          for (const [resource, value] of Object.entries(resourcesFromQuantities(pool.spec.limits))) this.set({ nodepool: name, resource_type: resource }, reported(resource, value));
-        }
-      },
+      resources: (pool) => resourcesFromQuantities(pool.spec.limits),
     });
   }
 }
