@@ -4,22 +4,11 @@
 // read from the cloud, and the instance facts drift compares against.
 import { isConditionTrue, NodeClaimConditions } from '../../apis/conditions.js';
 import type { ClusterState, InstanceFacts, PdbLike } from '../../disruption/index.js';
-import { buildClusterSnapshot, type ClusterObjects } from '../../state/index.js';
+import { buildClusterSnapshot } from '../../state/index.js';
 import type { Logger } from '../../operator/index.js';
+import { snapshotObjects } from '../shared/cluster-informers.js';
+import { instanceIdOf } from '../shared/provider-id.js';
 import type { DisruptionContext } from './context.js';
-
-function objectsOf(ctx: DisruptionContext): ClusterObjects {
-  return {
-    pods: ctx.pods.list(),
-    nodes: ctx.nodes.list(),
-    nodeClaims: ctx.claims.list(),
-    nodePools: ctx.nodePools.list(),
-    nodeClasses: ctx.nodeClasses.list(),
-    daemonSets: ctx.daemonSets.list(),
-    namespaces: ctx.namespaces.list(),
-    podNetworkings: ctx.podNetworkings.list(),
-  };
-}
 
 /** Reads the instance of every launched claim not seen before (its image, vSwitch and security groups never change). */
 export async function refreshInstanceFacts(ctx: DisruptionContext, log: Logger): Promise<void> {
@@ -29,7 +18,8 @@ export async function refreshInstanceFacts(ctx: DisruptionContext, log: Logger):
     if (!providerID || !isConditionTrue(claim.status?.conditions, NodeClaimConditions.Launched)) continue;
     live.add(providerID);
     if (ctx.instanceFacts.has(providerID)) continue;
-    const instanceId = providerID.slice(providerID.indexOf('.') + 1);
+    const instanceId = instanceIdOf(providerID);
+    if (!instanceId) continue;
     try {
       const instance = await ctx.cloud.getInstance(instanceId);
       if (instance) ctx.instanceFacts.set(providerID, { imageId: instance.imageId, vSwitchId: instance.vSwitchId, securityGroupIds: instance.securityGroupIds });
@@ -48,7 +38,7 @@ export interface ClusterView {
 }
 
 export async function clusterState(ctx: DisruptionContext): Promise<ClusterView> {
-  const objects = objectsOf(ctx);
+  const objects = snapshotObjects({ ...ctx, nodeClaims: ctx.claims });
   const snapshotCtx = {
     catalog: ctx.catalog,
     ipamDefaults: ctx.settings.ipam.defaults,
