@@ -5,61 +5,29 @@
 // upgrade replaces no node; a NodeClaim already Drifted keeps its hash and stays drifted.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { NodePool } from '../../src/apis/nodepool.js';
-import { createInstanceTypeCatalog } from '../../src/catalog/index.js';
-import { providerFor } from '../../src/cloud/alibaba/testing.js';
-import { parseOptions } from '../../src/config/options.js';
-import { settingsFrom } from '../../src/config/settings.js';
-import type { ControllerDeps } from '../../src/controllers/index.js';
 import { nodePoolHash, NodePoolHashVersion, registerProvisioning } from '../../src/controllers/provisioning/index.js';
-import { loadKubeConfig, Manager } from '../../src/operator/index.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { installChartRbac } from '../harness/chart-rbac.js';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane.js';
-import { installCrds } from '../harness/crds.js';
+import { startControllerEnv, type ControllerEnv } from '../harness/controller-env.js';
 import { eventually } from '../harness/eventually.js';
 
-const silent = pino({ level: 'silent' });
 const hashKey = 'karpenter.sh/nodepool-hash';
 const versionKey = 'karpenter.sh/nodepool-hash-version';
 
 describe('NodePool hash version on a real API server', { timeout: 180_000 }, () => {
-  let cp: ControlPlane;
-  let sim: RunningSimulator;
-  let manager: Manager;
+  let env: ControllerEnv;
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    const result = await cp.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  }
+  const kubectl = (args: string[], input?: string) => env.kubectl(args, input);
   const annotationsOf = async (kind: string, name: string) =>
     (JSON.parse(await kubectl(['get', kind, name, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
 
   before(async () => {
-    cp = await startControlPlane({ kwok: false });
-    await installCrds(cp);
-    const identity = await installChartRbac(cp);
-    sim = await startSimulator({ clusterName: 'local', logLevel: 'silent' });
-    const provider = providerFor(sim);
-    const parsed = parseOptions(['--cluster-id=test-cluster', '--cluster-name=local', `--region=${sim.region}`], {});
-    assert.ok(!parsed.help);
-    const registry = new Registry();
-    const deps: ControllerDeps = {
-      cloud: provider.cloud,
-      settings: settingsFrom(parsed.options),
-      catalog: createInstanceTypeCatalog(provider.cloud, { logger: silent, registry, defaultEniType: 'Default' }),
-    };
-    manager = new Manager({ kubeConfig: loadKubeConfig(identity.kubeconfigPath), logger: silent, identity: 'nodepool-hash-test', leaderElection: false, registry });
-    registerProvisioning(manager, deps);
+    env = await startControllerEnv({ chartRbac: true });
+    const manager = env.manager({ identity: 'nodepool-hash-test' });
+    registerProvisioning(manager, env.deps);
     await manager.start();
   });
   after(async () => {
-    await manager?.stop();
-    await sim?.close();
-    await cp?.stop();
+    await env?.stop();
   });
 
   it('re-stamps the NodePool\'s NodeClaims with the running hash version; a drifted one keeps its hash', async () => {
