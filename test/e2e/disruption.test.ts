@@ -62,6 +62,26 @@ describe('disruption', { timeout: 900_000 }, () => {
       ...(o.selector ? { nodeSelector: o.selector } : {}),
       ...(o.annotations ? { annotations: o.annotations } : {}),
     }));
+  /** An on-demand amd64 NodePool on the default node class; `extra` requirements narrow it further. */
+  const nodePool = (name: string, disruption: Record<string, unknown>, extra: { key: string; operator: string; values: string[] }[] = []) =>
+    JSON.stringify({
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name },
+      spec: {
+        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', ...disruption },
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'defaultnodeclass' },
+            requirements: [
+              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+              ...extra,
+            ],
+          },
+        },
+      },
+    });
   const scale = (name: string, replicas: number) => env.kubectl(['scale', `deployment/${name}`, `--replicas=${replicas}`]);
   const allRunning = (app: string, count: number, timeoutMs = 120_000) =>
     eventually(`${count} ${app} pods run`, async () => {
@@ -135,23 +155,7 @@ describe('disruption', { timeout: 900_000 }, () => {
   });
 
   it('consolidation: fewer, cheaper nodes after a scale-down; PDB-at-limit and do-not-disrupt pods untouched; budget of one never exceeded', async () => {
-    await env.apply(JSON.stringify({
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name: 'od' },
-      spec: {
-        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '8s', budgets: [{ nodes: '1' }] },
-        template: {
-          spec: {
-            nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'defaultnodeclass' },
-            requirements: [
-              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
-              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
-            ],
-          },
-        },
-      },
-    }));
+    await env.apply(nodePool('od', { consolidateAfter: '8s', budgets: [{ nodes: '1' }] }));
     const od = { 'karpenter.sh/nodepool': 'od' };
     await env.apply(deployment('guarded', 1, { selector: od }));
     await env.apply(JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guarded', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }));
@@ -253,26 +257,6 @@ describe('disruption', { timeout: 900_000 }, () => {
     assert.doesNotMatch(await env.operator.log(), /forbidden/i, 'no request of the operator was refused by RBAC');
   });
 
-  /** An on-demand amd64 NodePool on the default node class; `extra` requirements narrow it further. */
-  const nodePool = (name: string, disruption: Record<string, unknown>, extra: { key: string; operator: string; values: string[] }[] = []) =>
-    JSON.stringify({
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name },
-      spec: {
-        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', ...disruption },
-        template: {
-          spec: {
-            nodeClassRef: { group: 'karpenter.k8s.alibabacloud', kind: 'ECSNodeClass', name: 'defaultnodeclass' },
-            requirements: [
-              { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
-              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
-              ...extra,
-            ],
-          },
-        },
-      },
-    });
   const initialized = (c: NodeClaim | undefined) => c?.status?.conditions?.some((x) => x.type === 'Initialized' && x.status === 'True') === true;
   const priceOf = (c: NodeClaim) => Number(c.metadata.annotations?.['karpenter.k8s.alibabacloud/price-per-hour'] ?? 'NaN');
   /** Karpenter's decision counter summed over every label: each disruption command carried out (or abandoned) adds one. */
