@@ -17,7 +17,7 @@ import { attachEni, detachAndDeleteEni, detachEni, type PollOptions } from './en
 import { IpamError } from './errors.js';
 import type { IpamMetrics, PoolGaugeLabels, PoolSample } from './metrics.js';
 import { normalizeSecurityGroups, planeKey, securityGroupKey, type NetworkPlane } from './network-plane.js';
-import { availableIps, limitsOf, MaxIpsPerCall, planGrowth, planReclaim, poolMidpoint, sharedEnisOf } from './pool-planner.js';
+import { availableIps, limitsOf, MaxIpsPerCall, planGrowth, planReclaim, poolMidpoint, roomOn, sharedEnisOf, type CloudOccupancy } from './pool-planner.js';
 import { CoalescingWriter, SerialQueue } from './serial.js';
 import { cloneNode, isCooling, isFree, type EniState, type IpState, type NodeIpamState } from './state.js';
 import type { IpamStore } from './store.js';
@@ -54,7 +54,13 @@ export class NodePool {
   /** Secondary ENIs attached to the instance that this pool does not own (seen by reconcile). */
   private foreignEnis = 0;
   private refillScheduled = false;
-  private readonly unrecordedSince = new Map<string, number>();
+  /**
+   * Per ENI of the pool: addresses the cloud has on it that the record lacks, with when they were
+   * first seen. They take room on the ENI until reconcile unassigns them after the grace period.
+   */
+  private readonly unrecorded = new Map<string, Map<string, number>>();
+  /** ENIs that refused addresses for a reason the record cannot explain: full until reconciled. */
+  private readonly refusedEnis = new Set<string>();
   private readonly log: Logger;
   closed = false;
 
@@ -264,7 +270,7 @@ export class NodePool {
       // [minPoolSize, maxPoolSize], leaving room below maxPoolSize for released addresses, so
       // the pool neither refills nor reclaims on every small swing.
       const batch = Math.max(need, Math.min(MaxIpsPerCall, poolMidpoint(this.state.pool) + waiting - available));
-      const steps = planGrowth(this.state, plane, batch, (id) => this.ctx.vSwitches.isBlocked(id), this.foreignEnis);
+      const steps = planGrowth(this.state, plane, batch, (id) => this.ctx.vSwitches.isBlocked(id), this.occupancy());
       if (steps.length === 0) throw lastError !== undefined ? toIpamError(lastError) : this.noRoomError(plane);
       let newEni: string | undefined;
       for (const step of steps) {
@@ -286,11 +292,17 @@ export class NodePool {
     if (need > 0 && lastError !== undefined) throw toIpamError(lastError);
   }
 
+  /** What the cloud counts against the instance's limits beyond this pool's record. */
+  private occupancy(): CloudOccupancy {
+    const full = this.state.capacity.ipv4PerAdapter;
+    return { foreignEnis: this.foreignEnis, unrecordedOn: (eniId) => (this.refusedEnis.has(eniId) ? full : (this.unrecorded.get(eniId)?.size ?? 0)) };
+  }
+
   private noRoomError(plane: NetworkPlane): IpamError {
     const limits = limitsOf(this.state);
     const enis = Object.keys(this.state.enis).length + this.foreignEnis;
     const planeEnis = sharedEnisOf(this.state, plane);
-    const planeRoom = planeEnis.some((e) => Object.keys(e.ips).length < limits.ipsPerEni);
+    const planeRoom = planeEnis.some((e) => roomOn(e, limits, this.occupancy()) > 0);
     if (enis >= limits.maxSecondaryEnis && !planeRoom) {
       return new IpamError(
         'NodeCapacity',
@@ -311,6 +323,8 @@ export class NodePool {
         this.log.warn({ vSwitchId: eni.vSwitchId, eniId }, 'vSwitch out of addresses; blocking it');
         this.ctx.vSwitches.block(eni.vSwitchId);
       }
+      // On AssignPrivateIpAddresses, a quota answer is the per-ENI address limit (Ipv4CountExceeded).
+      if (isCloudError(err, 'QuotaExceeded')) await this.learnUnrecorded(eni);
       throw err;
     }
     const now = this.ctx.clock.now();
@@ -320,6 +334,29 @@ export class NodePool {
     for (const ip of ips) current.ips[ip] = { ip, primary: false, status: 'Valid', idleSince: now };
     this.ctx.vSwitches.noteTaken(eni.vSwitchId, ips.length);
     await this.persist();
+  }
+
+  /**
+   * The cloud refused addresses the record said fit: something assigned addresses on the ENI
+   * after the last reconcile (a replica that lost its lease, whose call landed late). Counts what
+   * the cloud has beyond the record, so the next plan does not repeat the request.
+   */
+  private async learnUnrecorded(eni: EniState): Promise<void> {
+    let remote: NetworkInterface | undefined;
+    try {
+      remote = await this.ctx.cloud.getNetworkInterface(eni.id);
+    } catch (err) {
+      this.log.warn({ err, eniId: eni.id }, 'could not re-read an ENI that refused addresses');
+    }
+    const now = this.ctx.clock.now();
+    const extra = remote ? [remote.primaryIpAddress, ...remote.secondaryIpAddresses].filter((ip) => !eni.ips[ip]) : [];
+    const known = this.unrecorded.get(eni.id) ?? new Map<string, number>();
+    for (const ip of extra) if (!known.has(ip)) known.set(ip, now);
+    this.unrecorded.set(eni.id, known);
+    // Nothing beyond the record (or no answer): the cloud counts it full all the same; plan
+    // away from it until the next reconcile has looked.
+    if (extra.length === 0) this.refusedEnis.add(eni.id);
+    this.log.error({ eniId: eni.id, recorded: Object.keys(eni.ips).length, unrecorded: extra, limit: this.state.capacity.ipv4PerAdapter }, 'the cloud refused more addresses on the ENI; counting what it holds beyond the record');
   }
 
   private async createSharedEni(plane: NetworkPlane, count: number): Promise<EniState> {
@@ -619,7 +656,7 @@ export class NodePool {
       const now = this.ctx.clock.now();
       let changed = false;
       const unassign = new Map<string, string[]>();
-      const seen = new Set<string>();
+      const unrecorded = new Map<string, Map<string, number>>();
       for (const eni of Object.values(this.state.enis)) {
         const cloudEni = byId.get(eni.id);
         if (!cloudEni || cloudEni.instanceId !== this.state.instanceId) {
@@ -644,19 +681,23 @@ export class NodePool {
           delete eni.ips[ip.ip];
           changed = true;
         }
+        const extra = [...cloudIps].filter((addr) => !eni.ips[addr]);
+        if (extra.length === 0) continue;
+        // Counted against the ENI's limit from now on, whatever its status, until they are gone.
+        const before = this.unrecorded.get(eni.id);
+        const sinces = new Map(extra.map((addr) => [addr, before?.get(addr) ?? now]));
+        unrecorded.set(eni.id, sinces);
         if (eni.status !== 'InUse') continue;
-        for (const addr of cloudIps) {
-          if (eni.ips[addr]) continue;
-          const key = `${eni.id}|${addr}`;
-          seen.add(key);
-          const first = this.unrecordedSince.get(key) ?? now;
-          this.unrecordedSince.set(key, first);
+        for (const [addr, first] of sinces) {
           if (now - first >= this.ctx.config.unrecordedIpGraceMs && addr !== cloudEni.primaryIpAddress) {
             unassign.set(eni.id, [...(unassign.get(eni.id) ?? []), addr]);
           }
         }
       }
-      for (const key of this.unrecordedSince.keys()) if (!seen.has(key)) this.unrecordedSince.delete(key);
+      // The cloud's answer replaces what was known: addresses gone since are no longer counted.
+      this.unrecorded.clear();
+      for (const [eniId, sinces] of unrecorded) this.unrecorded.set(eniId, sinces);
+      this.refusedEnis.clear();
       this.foreignEnis = remote.filter((e) => !this.state.enis[e.id]).length;
       if (changed) await this.persist();
       for (const [eniId, ips] of unassign) {
@@ -664,7 +705,7 @@ export class NodePool {
           const batch = ips.slice(i, i + MaxIpsPerCall);
           try {
             await this.ctx.cloud.unassignPrivateIpAddresses(eniId, batch);
-            for (const ip of batch) this.unrecordedSince.delete(`${eniId}|${ip}`);
+            for (const ip of batch) this.unrecorded.get(eniId)?.delete(ip);
             this.log.info({ eniId, ips: batch }, 'unassigned addresses nobody recorded');
           } catch (err) {
             this.log.warn({ err, eniId }, 'could not unassign unrecorded addresses; will retry');

@@ -47,7 +47,19 @@ describe('planGrowth', () => {
   it('stops at (eniQuantity - 1) ENIs, counting ENIs it does not own', () => {
     const full = node([eni('e1', ips('10.0.0', 6, () => 'x'))]);
     assert.deepEqual(planGrowth(full, plane, 20, () => false), [{ kind: 'create', count: 6 }]);
-    assert.deepEqual(planGrowth(full, plane, 20, () => false, 1), []);
+    assert.deepEqual(planGrowth(full, plane, 20, () => false, { foreignEnis: 1 }), []);
+  });
+
+  it('counts addresses the cloud holds on an ENI beyond the record against its limit', () => {
+    // 6 per ENI: 3 recorded (the primary among them) and 2 the cloud has that the record lacks.
+    const n = node([eni('e1', ips('10.0.0', 3, () => 'x'))]);
+    const unrecordedOn = (id: string) => (id === 'e1' ? 2 : 0);
+    assert.deepEqual(planGrowth(n, plane, 4, () => false, { unrecordedOn }), [
+      { kind: 'assign', eniId: 'e1', count: 1 },
+      { kind: 'create', count: 3 },
+    ]);
+    // A full ENI in the cloud gets nothing, whatever the record says.
+    assert.deepEqual(planGrowth(n, plane, 2, () => false, { unrecordedOn: () => 3, foreignEnis: 1 }), []);
   });
 
   it('never adds addresses of one security-group set to an ENI of another', () => {

@@ -40,6 +40,26 @@ export function availableIps(state: NodeIpamState, plane: NetworkPlane, now: num
 }
 
 /**
+ * What the cloud holds on the node beyond the pool's record. Every slot and address counted here
+ * is one the cloud counts against the instance type's limits, so a plan that ignored it would
+ * ask for more than the cloud allows (EniPerInstanceLimitExceeded, Ipv4CountExceeded).
+ */
+export interface CloudOccupancy {
+  /** Secondary ENIs attached to the instance that the pool does not own. */
+  foreignEnis?: number;
+  /**
+   * Addresses on one of the pool's ENIs that the record lacks: assigned by a replica whose
+   * write never landed (it lost its lease mid-growth), seen by reconcile and not yet unassigned.
+   */
+  unrecordedOn?: (eniId: string) => number;
+}
+
+/** Addresses the ENI can still take: the limit (its primary included) less every address the cloud holds on it. */
+export function roomOn(eni: EniState, limits: NodeLimits, occupancy: CloudOccupancy = {}): number {
+  return Math.max(0, limits.ipsPerEni - Object.keys(eni.ips).length - (occupancy.unrecordedOn?.(eni.id) ?? 0));
+}
+
+/**
  * Steps that add `need` addresses for the plane: top up existing ENIs, then create ENIs while
  * slots remain. `blocked` vSwitches get no new addresses. Returns what fits; the caller compares.
  */
@@ -48,8 +68,7 @@ export function planGrowth(
   plane: NetworkPlane,
   need: number,
   blocked: (vSwitchId: string) => boolean,
-  /** Slots taken by attached ENIs the pool does not own. */
-  foreignEnis = 0,
+  occupancy: CloudOccupancy = {},
 ): GrowthStep[] {
   const limits = limitsOf(state);
   const steps: GrowthStep[] = [];
@@ -57,7 +76,7 @@ export function planGrowth(
   for (const eni of sharedEnisOf(state, plane)) {
     if (left <= 0) break;
     if (blocked(eni.vSwitchId)) continue;
-    let room = limits.ipsPerEni - Object.keys(eni.ips).length;
+    let room = roomOn(eni, limits, occupancy);
     while (room > 0 && left > 0) {
       const count = Math.min(room, left, MaxIpsPerCall);
       steps.push({ kind: 'assign', eniId: eni.id, count });
@@ -65,7 +84,7 @@ export function planGrowth(
       left -= count;
     }
   }
-  let freeSlots = limits.maxSecondaryEnis - Object.keys(state.enis).length - foreignEnis;
+  let freeSlots = limits.maxSecondaryEnis - Object.keys(state.enis).length - (occupancy.foreignEnis ?? 0);
   while (left > 0 && freeSlots > 0 && limits.ipsPerEni > 0) {
     // A new ENI: its primary plus up to 9 secondaries in the create call, the rest assigned after.
     const onEni = Math.min(limits.ipsPerEni, left);

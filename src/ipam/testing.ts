@@ -129,3 +129,12 @@ export async function engineFor(
 export function planeOf(net: ResolvedPodNetwork, zone: string): NetworkPlane {
   return { vSwitchIds: net.vSwitchesByZone[zone] ?? [], securityGroupIds: net.securityGroupIds, selectionPolicy: net.selectionPolicy };
 }
+
+/**
+ * AssignPrivateIpAddresses calls the cloud refused with InvalidOperation.Ipv4CountExceeded: the
+ * IPAM asked an ENI for more addresses than its instance type allows. Injected faults never use
+ * this code, so every one counted is a request the IPAM should not have made.
+ */
+export function ipv4CountRefusals(sim: Pick<RunningSimulator, 'state'>): number {
+  return sim.state.calls()['AssignPrivateIpAddresses']?.errors['InvalidOperation.Ipv4CountExceeded'] ?? 0;
+}
