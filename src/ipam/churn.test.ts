@@ -13,7 +13,7 @@ import { MemoryIpamStore } from './memory-store.js';
 import type { ResolvedPodNetwork } from './pod-network-resolver.js';
 import type { IpamStore } from './store.js';
 import type { NodeIpamState, PodAllocation } from './state.js';
-import { startIpamSimEnv, type IpamSimEnv } from './testing.js';
+import { ipv4CountRefusals, startIpamSimEnv, type IpamSimEnv } from './testing.js';
 
 class Crashed extends Error {
   constructor() {
@@ -128,6 +128,8 @@ describe('IPAM invariants under churn', () => {
         assert.deepEqual([...eni.securityGroupIds].sort(), pod.network.securityGroupIds, `${pod.name}'s ENI has its security groups`);
       }
       assert.deepEqual(env.sim.state.checkConsistency(), []);
+      // Never a request the cloud refuses for the per-ENI limit: the IPAM could have known.
+      assert.equal(ipv4CountRefusals(env.sim), 0, 'an AssignPrivateIpAddresses was refused with Ipv4CountExceeded');
     };
 
     const allocateOne = async (e: IpamEngine, name: string, uid: string, node: string, network: ResolvedPodNetwork) => {

@@ -80,6 +80,7 @@ export class IpamEngine {
   /** Set by allocateInner for the observation of the allocation in progress. */
   private lastWarm = new Map<string, boolean>();
   private started = false;
+  private stopped = false;
 
   constructor(deps: IpamEngineDeps) {
     // A parsed config is valid input too: parsing again is a no-op that keeps one code path.
@@ -156,7 +157,19 @@ export class IpamEngine {
   }
 
   private requireStarted(): void {
+    if (this.stopped) throw new IpamError('CloudUnavailable', 'this replica no longer leads the IPAM');
     if (!this.started) throw new Error('IpamEngine.start() must complete first');
+  }
+
+  /**
+   * This replica stopped leading: no node starts another cloud call (a background refill
+   * included), and this resolves once the calls in flight are done. The next leader plans from
+   * what it reconciles; a call of ours landing after that would make its counts stale. Close the
+   * store first, so nothing in flight is recorded either.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.nodes.values()].map((pool) => pool.stop()));
   }
 
   // ------------------------------------------------------------------------------- nodes
@@ -474,6 +487,7 @@ export class IpamEngine {
    * record owns, once they have been seen unowned for the grace period (and are that old).
    */
   async collectGarbage(): Promise<string[]> {
+    if (this.stopped) return [];
     const now = this.clock.now();
     const tagged = await this.cloud.listNetworkInterfaces({
       tags: { [TagCluster]: this.config.clusterName, [TagENICreator]: TagENICreatorValue },

@@ -107,6 +107,23 @@ describe('IPAM requests stay within the per-ENI address limit', () => {
     assert.deepEqual(env.sim.state.checkConsistency(), []);
   });
 
+  it('a replica that stopped leading starts no further cloud call, a refill already scheduled included', async () => {
+    const instance = await env.launch('ecs.g7.large');
+    const { engine } = await engineFor(env, { pool: { minPoolSize: 2, maxPoolSize: 4 } });
+    await engine.registerNode({ name: 'deposed', instanceId: instance.id, zone: env.zone, instanceType: g7large() });
+    assert.equal(engine.idleCount('deposed'), 3);
+    const growthCalls = () => env.sim.state.callCount('AssignPrivateIpAddresses') + env.sim.state.callCount('CreateNetworkInterface');
+    await engine.allocate({ pod: pod('a'), nodeName: 'deposed', network: env.officeNetwork });
+    await engine.allocate({ pod: pod('b'), nodeName: 'deposed', network: env.officeNetwork });
+    // One idle address left, under minPoolSize: a refill is scheduled behind this allocation.
+    const before = growthCalls();
+    await engine.stop();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(growthCalls(), before, 'the scheduled refill never reached the cloud');
+    await assert.rejects(engine.allocate({ pod: pod('c'), nodeName: 'deposed', network: env.officeNetwork }), (e) => isIpamError(e, 'CloudUnavailable'));
+    assert.equal(growthCalls(), before);
+  });
+
   it('fills a node to its last address under concurrent allocations and releases without a refused request', async () => {
     const refusedBefore = ipv4CountRefusals(env.sim);
     const instance = await env.launch('ecs.g7.large');

@@ -63,6 +63,8 @@ export class NodePool {
   private readonly refusedEnis = new Set<string>();
   private readonly log: Logger;
   closed = false;
+  /** The replica no longer leads: no further cloud call (see stop()). */
+  private stopped = false;
 
   constructor(
     private readonly ctx: NodePoolContext,
@@ -83,6 +85,27 @@ export class NodePool {
 
   private get cooldownMs(): number {
     return this.ctx.config.releaseCooldownMs;
+  }
+
+  /**
+   * Cloud operations of this node, one at a time. None starts once the replica stopped leading:
+   * its calls would land behind the next leader's back, which plans from what it reconciled.
+   */
+  private runCloud<T>(task: () => Promise<T>): Promise<T> {
+    return this.cloudOps.run(() => {
+      if (this.stopped) return Promise.reject(this.stoppedError());
+      return task();
+    });
+  }
+
+  private stoppedError(): IpamError {
+    return new IpamError('CloudUnavailable', `node ${this.name}: this replica no longer leads the IPAM`);
+  }
+
+  /** Stops calling the cloud for this node; resolves once the call in flight, if any, is done. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.cloudOps.run(async () => undefined);
   }
 
   /** Makes every change so far durable. */
@@ -190,7 +213,7 @@ export class NodePool {
       }
       this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
       try {
-        await this.cloudOps.run(() => this.grow(plane, this.floorFor(plane)));
+        await this.runCloud(() => this.grow(plane, this.floorFor(plane)));
       } catch (err) {
         lastError = err;
         // Another waiter's growth may still have left an address for us.
@@ -246,13 +269,13 @@ export class NodePool {
   async warmUp(target = Math.max(this.state.pool.minPoolSize, this.ctx.config.pool.warmUpSize)): Promise<void> {
     const plane = this.ctx.defaultPlane;
     if (!plane || target <= 0 || this.closed) return;
-    await this.cloudOps.run(() => this.grow(plane, target));
+    await this.runCloud(() => this.grow(plane, target));
   }
 
   /** Fills any plane up to `target` available addresses (pre-warm for planned pods). */
   async warmUpPlane(plane: NetworkPlane, target: number): Promise<void> {
     if (target <= 0 || this.closed) return;
-    await this.cloudOps.run(() => this.grow(plane, target));
+    await this.runCloud(() => this.grow(plane, target));
   }
 
   /** Runs inside cloudOps. Adds addresses until waiting pods plus `floor` are covered, or nothing fits. */
@@ -274,6 +297,7 @@ export class NodePool {
       if (steps.length === 0) throw lastError !== undefined ? toIpamError(lastError) : this.noRoomError(plane);
       let newEni: string | undefined;
       for (const step of steps) {
+        if (this.stopped) throw this.stoppedError();
         try {
           if (step.kind === 'create') {
             newEni = (await this.createSharedEni(plane, step.count)).id;
@@ -479,7 +503,7 @@ export class NodePool {
   /** Creates and attaches an ENI whose primary IP is the pod's. */
   async allocateExclusive(podId: string, podUid: string, plane: NetworkPlane): Promise<EniState> {
     if (this.closed) throw new IpamError('NodeNotRegistered', `node ${this.name} is being torn down`);
-    return this.cloudOps.run(async () => {
+    return this.runCloud(async () => {
       const held = this.findByPod(podId);
       if (held && held.eni.usage === 'Exclusive') {
         held.ip.podUid = podUid;
@@ -525,7 +549,7 @@ export class NodePool {
   /** Attaches an existing (detached) ENI here for the pod: a fixed IP following its pod. */
   async attachExclusive(eni: { id: string; macAddress: string; vSwitchId: string; securityGroupIds: string[]; primaryIp: string; ipv4CIDR?: string }, podId: string, podUid: string): Promise<EniState> {
     if (this.closed) throw new IpamError('NodeNotRegistered', `node ${this.name} is being torn down`);
-    return this.cloudOps.run(async () => {
+    return this.runCloud(async () => {
       const existing = this.state.enis[eni.id];
       if (existing?.status === 'InUse') return (await this.bindExclusive(eni.id, podId, podUid)) ?? existing;
       const limits = limitsOf(this.state);
@@ -562,7 +586,7 @@ export class NodePool {
 
   /** Detaches an exclusive ENI and forgets it here, keeping it in the cloud (a fixed IP moving away). */
   async detachExclusive(eniId: string): Promise<void> {
-    await this.cloudOps.run(async () => {
+    await this.runCloud(async () => {
       const eni = this.state.enis[eniId];
       if (!eni) return;
       eni.status = 'Detaching';
@@ -575,7 +599,7 @@ export class NodePool {
 
   /** Detaches and deletes an exclusive ENI (an elastic ENI-mode pod is gone, or a fixed IP expired). */
   async deleteExclusive(eniId: string): Promise<void> {
-    await this.cloudOps.run(async () => {
+    await this.runCloud(async () => {
       const eni = this.state.enis[eniId];
       if (!eni) return;
       eni.status = 'Deleting';
@@ -595,7 +619,7 @@ export class NodePool {
   /** Gives idle addresses back (see planReclaim) and finishes removals a failure left half done. */
   async reclaim(): Promise<number> {
     if (this.closed) return 0;
-    return this.cloudOps.run(async () => {
+    return this.runCloud(async () => {
       const now = this.ctx.clock.now();
       const plan = planReclaim(this.state, {
         now,
@@ -650,7 +674,7 @@ export class NodePool {
    */
   async reconcile(): Promise<void> {
     if (this.closed) return;
-    await this.cloudOps.run(async () => {
+    await this.runCloud(async () => {
       const remote = (await this.ctx.cloud.listNetworkInterfaces({ instanceId: this.state.instanceId })).filter((e) => e.type === 'Secondary');
       const byId = new Map(remote.map((e) => [e.id, e]));
       const now = this.ctx.clock.now();
