@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../harness/eventually.js';
+import { ipv4CountRefusals } from '../../../src/ipam/testing.js';
 import { checkNoDoubleAllocation, checkNothingLeaked, podIpsOf, readState, startIpamK8sEnv, type IpamK8sEnv, type PodJson } from './env.js';
 
 const ns = 'churn';
@@ -78,6 +79,7 @@ describe('IPAM invariants under churn through Kubernetes, with faults and a rest
       if (round === Math.floor(rounds / 2)) await env.restart(); // the operator is replaced mid-churn
       if (round % 3 === 2) {
         await checkNoDoubleAllocation(env);
+        assert.equal(ipv4CountRefusals(env.sim.sim), 0, `round ${round}: an AssignPrivateIpAddresses was refused with Ipv4CountExceeded`);
         checks++;
       }
       await new Promise((r) => setTimeout(r, 1_000));
@@ -110,5 +112,7 @@ describe('IPAM invariants under churn through Kubernetes, with faults and a rest
       return true;
     }, { timeoutMs: 60_000, intervalMs: 1_000 });
     assert.ok(checks >= 4);
+    // The IPAM never asked an ENI for more addresses than its instance type allows.
+    assert.equal(ipv4CountRefusals(env.sim.sim), 0, 'an AssignPrivateIpAddresses was refused with Ipv4CountExceeded');
   });
 });
