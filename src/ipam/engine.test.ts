@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { TagCluster, TagENICreator, TagENIInstance, TagENINode } from '../apis/labels.js';
 import { isIpamError } from './errors.js';
 import { MemoryIpamStore } from './memory-store.js';
-import { engineFor, startIpamSimEnv, type IpamSimEnv } from './testing.js';
+import { engineFor, ipv4CountRefusals, startIpamSimEnv, type IpamSimEnv } from './testing.js';
 
 const pod = (name: string, uid = `${name}-uid`) => ({ namespace: 'default', name, uid });
 
@@ -16,7 +16,11 @@ describe('IPAM engine on the simulator', () => {
     env = await startIpamSimEnv();
   });
   after(() => env.close());
-  afterEach(() => env.sim.faults.clear());
+  afterEach(() => {
+    env.sim.faults.clear();
+    // Whatever the test did, the IPAM never asked an ENI for more addresses than its type allows.
+    assert.equal(ipv4CountRefusals(env.sim), 0, 'an AssignPrivateIpAddresses was refused with Ipv4CountExceeded');
+  });
 
   const secondaryEnisOf = (instanceId: string) => env.sim.state.networkInterfaces().filter((e) => e.instanceId === instanceId && e.type === 'Secondary');
 

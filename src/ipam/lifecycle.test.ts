@@ -7,7 +7,7 @@ import { IpamEngine } from './engine.js';
 import { isIpamError } from './errors.js';
 import { MemoryIpamStore } from './memory-store.js';
 import type { ResolvedPodNetwork } from './pod-network-resolver.js';
-import { engineFor, startIpamSimEnv, type IpamSimEnv } from './testing.js';
+import { engineFor, ipv4CountRefusals, startIpamSimEnv, type IpamSimEnv } from './testing.js';
 
 describe('IPAM lifecycles on the simulator', () => {
   let env: IpamSimEnv;
@@ -15,7 +15,11 @@ describe('IPAM lifecycles on the simulator', () => {
     env = await startIpamSimEnv();
   });
   after(() => env.close());
-  afterEach(() => env.sim.faults.clear());
+  afterEach(() => {
+    env.sim.faults.clear();
+    // Whatever the test did, the IPAM never asked an ENI for more addresses than its type allows.
+    assert.equal(ipv4CountRefusals(env.sim), 0, 'an AssignPrivateIpAddresses was refused with Ipv4CountExceeded');
+  });
 
   const enisOf = (instanceId: string) => env.sim.state.networkInterfaces().filter((e) => e.instanceId === instanceId && e.type === 'Secondary');
   const eniById = (id: string) => env.sim.state.networkInterfaces().find((e) => e.id === id);
