@@ -66,8 +66,10 @@ export function registerIpam(manager: Manager, deps: ControllerDeps, overrides: 
         log.info({ nodes: engine.nodeNames().length, pods: engine.allocations().length }, 'IPAM engine started');
       }
       await untilAborted(signal);
-      // No longer leading (or shutting down): nothing this engine still has in flight may land.
+      // No longer leading (or shutting down): nothing this engine still has in flight may land,
+      // and no scheduled refill may reach the cloud after the next leader has reconciled.
       store.close();
+      await engine.stop();
     },
   });
 
