@@ -2,8 +2,8 @@
 // short poll interval and validation delay so the scenarios run in minutes. In order, on one
 // cluster: the Karpenter walkthrough (scale to zero, nodes and instances gone), consolidation
 // (fewer, cheaper nodes; protected pods untouched; a budget of one never exceeded), drift (a new
-// image selector replaces every node, one at a time), a spot reclaim (the pods run elsewhere
-// before the instance is released), consolidation replacing a node with a cheaper one (the
+// image selector replaces every node, one at a time), a spot reclaim (the pods drained before the
+// instance goes and running elsewhere before the reclaim time), consolidation replacing a node with a cheaper one (the
 // replacement initialized before the old node goes), and multi-node consolidation (several
 // under-used nodes removed in one decision).
 import assert from 'node:assert/strict';
@@ -227,7 +227,7 @@ describe('disruption', { timeout: 900_000 }, () => {
     await env.kubectl(['delete', 'deployment', 'web']);
   });
 
-  it('spot reclaim: the pods run elsewhere before the instance is released', async () => {
+  it('spot reclaim: the pods are drained before the instance goes and run elsewhere before the reclaim time', async () => {
     await env.apply(deployment('spotty', 2, { cpu: '500m', selector: { 'karpenter.sh/capacity-type': 'spot' } }));
     const first = await allRunning('spotty', 2);
     const nodeName = first[0]!.spec.nodeName!;
@@ -236,19 +236,30 @@ describe('disruption', { timeout: 900_000 }, () => {
     const onVictim = first.filter((p) => p.spec.nodeName === nodeName).length;
     assert.ok(onVictim >= 1);
 
-    env.simulator.faults.reclaimSpot(instanceId, { noticeMs: 45_000 });
+    // What a user relies on: the pods are evicted (gracefully, capacity first) before the instance
+    // goes, and run elsewhere before the cloud would have reclaimed it. When the operator releases
+    // the drained instance relative to the ReplicaSet's new pods starting is a race no drain-based
+    // design (Karpenter's included) orders, so it is not what is measured.
+    const noticeMs = 45_000;
+    const noticeAt = Date.now();
+    env.simulator.faults.reclaimSpot(instanceId, { noticeMs });
     let podsMovedAt: number | undefined;
     let releasedAt: number | undefined;
+    let onNodeAtRelease: string[] | undefined;
     const replacements = new Set<string>();
-    await eventually('the reclaimed instance is released', async () => {
+    await eventually('the reclaimed instance is released and its pods run elsewhere', async () => {
       for (const c of await claims()) if (c.metadata.annotations?.['karpenter.k8s.alibabacloud/replacement-for'] === claim.metadata.name) replacements.add(c.metadata.name ?? '');
-      const ps = running(await pods('spotty'));
+      const all = await pods('spotty');
+      const ps = running(all);
       if (podsMovedAt === undefined && ps.length === 2 && ps.every((p) => p.spec.nodeName !== nodeName)) podsMovedAt = Date.now();
-      if (releasedAt === undefined && !env.simulator.state.instance(instanceId)) releasedAt = Date.now();
-      return releasedAt;
+      if (releasedAt === undefined && !env.simulator.state.instance(instanceId)) {
+        releasedAt = Date.now();
+        onNodeAtRelease = all.filter((p) => p.spec.nodeName === nodeName && !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+      }
+      return releasedAt !== undefined && podsMovedAt !== undefined ? true : undefined;
     }, { timeoutMs: 90_000, intervalMs: 200 });
-    assert.ok(podsMovedAt !== undefined, 'the pods were running on other nodes before the instance was released');
-    assert.ok(podsMovedAt! <= releasedAt!, `pods moved ${releasedAt! - podsMovedAt!} ms before the release`);
+    assert.deepEqual(onNodeAtRelease, [], 'every pod was evicted from the node before its instance was released');
+    assert.ok(podsMovedAt! <= noticeAt + noticeMs, `the pods ran elsewhere ${podsMovedAt! - noticeAt} ms after the notice, past the reclaim time`);
     await allRunning('spotty', 2);
 
     const metrics = await env.operator.metrics();
