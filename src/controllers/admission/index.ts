@@ -10,6 +10,7 @@ import { allow, deny, type AdmissionResponse, type AdmissionReviewRequest } from
 import { NotReadyError, startWebhookServer } from '../../admission/server.js';
 import { Namespaces, PodENIs, PodNetworkings, untilAborted, type Manager, type Pod } from '../../operator/index.js';
 import type { ControllerDeps } from '../index.js';
+import { fromPodENI } from '../ipam/records.js';
 import { PodNetworkLookup } from '../resolve/pod-network.js';
 
 export const PodMutationPath = '/mutate-pod';
@@ -58,8 +59,10 @@ export function registerAdmission(manager: Manager, { cloud, settings }: Control
     const namespace = request.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     // A StatefulSet pod whose fixed IP is kept goes back to that IP's zone.
-    const kept = name ? podENIs.get(name, namespace) : undefined;
-    const previousZone = kept?.spec?.allocations?.[0]?.allocationType?.type === 'Fixed' ? (kept.spec?.zone ?? kept.spec?.allocations?.[0]?.eni?.zone) : undefined;
+    // Read as the IPAM engine reads it (and as the pod controller decides the same question).
+    const podENI = name ? podENIs.get(name, namespace) : undefined;
+    const kept = podENI ? fromPodENI(podENI) : undefined;
+    const previousZone = kept?.allocation.type === 'Fixed' ? kept.zone : undefined;
     const admission = admitPod(pod, await lookup.resolve(pod, namespace, previousZone));
     if (!admission.allowed) return deny(request.uid, admission.message);
     if (admission.patch.length > 0) {
