@@ -34,36 +34,26 @@ export function startOperatorProcess(args: readonly string[], opts: { logPath: s
   let exitedEarly = false;
   void managed.exited.then(() => (exitedEarly = true));
 
-  let ports: Promise<{ metrics: number; health: number }> | undefined;
-  const readPorts = () => {
-    ports ??= eventually('the operator logs its metrics and health ports', async () => {
-      const found: { metrics?: number; health?: number } = {};
-      for (const line of (await log()).split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg?.startsWith('metrics listening')) found.metrics = entry.port;
-        if (entry.msg?.startsWith('health probes listening')) found.health = entry.port;
-      }
-      if (found.metrics && found.health) return { metrics: found.metrics, health: found.health };
-      if (exitedEarly) throw new Error(`the operator exited before serving:\n${await managed.logTail(40)}`);
+  /** Waits until `pick` finds what it wants in the operator's JSON log lines (or the operator exits). */
+  const fromLog = <T>(what: string, pick: (entries: { msg?: string; port?: number }[]) => T | undefined): Promise<T> =>
+    eventually(`the operator logs ${what}`, async () => {
+      const entries = (await log()).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; port?: number });
+      const found = pick(entries);
+      if (found !== undefined) return found;
+      if (exitedEarly) throw new Error(`the operator exited before logging ${what}:\n${await managed.logTail(40)}`);
       return undefined;
     }, { timeoutMs: 60_000, intervalMs: 100 });
-    return ports;
-  };
 
+  let ports: Promise<{ metrics: number; health: number }> | undefined;
+  const readPorts = () =>
+    (ports ??= fromLog('its metrics and health ports', (entries) => {
+      const metrics = entries.findLast((e) => e.msg?.startsWith('metrics listening'))?.port;
+      const health = entries.findLast((e) => e.msg?.startsWith('health probes listening'))?.port;
+      return metrics && health ? { metrics, health } : undefined;
+    }));
   let webhookPort: Promise<number> | undefined;
-  const readWebhookPort = () => {
-    webhookPort ??= eventually('the operator logs its admission webhook port', async () => {
-      for (const line of (await log()).split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'admission webhook serving' && entry.port) return entry.port;
-      }
-      if (exitedEarly) throw new Error(`the operator exited before serving its webhook:\n${await managed.logTail(40)}`);
-      return undefined;
-    }, { timeoutMs: 60_000, intervalMs: 100 });
-    return webhookPort;
-  };
+  const readWebhookPort = () =>
+    (webhookPort ??= fromLog('its admission webhook port', (entries) => entries.find((e) => e.msg === 'admission webhook serving' && e.port)?.port));
 
   return {
     process: managed,
